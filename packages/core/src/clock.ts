@@ -1,0 +1,64 @@
+/**
+ * The source of time for everything time-dependent in stratacache (TTL, SWR, background refresh,
+ * lock polling). Tests inject a manual clock (`ManualClock` from `@stratacache/core/testing`)
+ * instead of sleeping.
+ */
+export interface Clock {
+  /** The current time in epoch milliseconds. */
+  now(): number
+  /**
+   * Calls `callback` once after `ms` milliseconds. The timer never keeps the process alive
+   * (`unref`), and delays longer than a 32-bit `setTimeout` allows are honoured.
+   */
+  setTimeout(callback: () => void, ms: number): TimerHandle
+  /** Cancels a timer from {@link Clock.setTimeout}; a handle that already fired is ignored. */
+  clearTimeout(handle: TimerHandle): void
+}
+
+/** An opaque timer handle returned by {@link Clock.setTimeout}. */
+export interface TimerHandle {
+  /** Brand only: handles are opaque. */
+  readonly __timer?: never
+}
+
+/** The largest delay `setTimeout` accepts before it overflows and fires at once (~24.8 days). */
+const MAX_TIMER_DELAY_MS = 2 ** 31 - 1
+
+interface SystemTimer extends TimerHandle {
+  native: unknown
+}
+
+function unrefTimer(native: unknown): void {
+  const maybe = native as { unref?: () => void } | null
+  if (maybe && typeof maybe.unref === 'function') maybe.unref()
+}
+
+function armSystemTimer(timer: SystemTimer, callback: () => void, dueAt: number): void {
+  const delay = Math.max(0, dueAt - Date.now())
+  if (delay > MAX_TIMER_DELAY_MS) {
+    timer.native = globalThis.setTimeout(() => armSystemTimer(timer, callback, dueAt), MAX_TIMER_DELAY_MS)
+  } else {
+    timer.native = globalThis.setTimeout(callback, delay)
+  }
+  unrefTimer(timer.native)
+}
+
+/**
+ * The real clock: `Date.now()` and unref'd `setTimeout`.
+ *
+ * @example
+ * ```ts
+ * const store = new MemoryStore({ maxEntries: 1000, clock: systemClock })
+ * ```
+ */
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  setTimeout(callback, ms) {
+    const timer: SystemTimer = { native: undefined }
+    armSystemTimer(timer, callback, Date.now() + ms)
+    return timer
+  },
+  clearTimeout(handle) {
+    globalThis.clearTimeout((handle as SystemTimer).native as Parameters<typeof globalThis.clearTimeout>[0])
+  },
+}

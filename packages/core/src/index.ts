@@ -1,0 +1,37 @@
+// @stratacache/core: explicit named exports only, grouped by area.
+// Runtime-agnostic: nothing here (or below) imports a `node:` module.
+
+// errors and durations
+export {
+  CacheConfigError,
+  CacheError,
+  type CacheErrorCode,
+  type CacheErrorOptions,
+  CacheKeyError,
+  CacheLockError,
+  CachePoolFullError,
+  CacheSerializationError,
+  CacheStoreError,
+  type CacheStoreErrorOptions,
+  CacheTimeoutError,
+} from './errors'
+export { type Duration, type DurationString, type DurationUnit, durationToMs, optionalDurationToMs } from './duration'
+export { type Clock, systemClock, type TimerHandle } from './clock'
+
+// storage protocol
+export { type CacheEntry, type CacheStore, isSyncStore, type SyncCacheStore } from './store/store'
+export {
+  type CreateEntryOptions,
+  createEntry,
+  type EntryState,
+  type EntryTimeline,
+  entryState,
+  isDead,
+  remainingLifeMs,
+} from './store/entry'
+
+// invalidation bus
+export type { InvalidationBus, InvalidationMessage, SubscribeOptions } from './bus/invalidation-bus'
+
+// metrics
+export { type MetricsCollector, NULL_METRICS } from './metrics/collector'

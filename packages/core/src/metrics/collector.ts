@@ -1,0 +1,49 @@
+/**
+ * Receives what caches and stores do. Implementations: `InMemoryMetrics`, `NULL_METRICS`,
+ * `OpenTelemetryMetrics` (`@stratacache/otel`), `PrometheusMetrics` (`@stratacache/prometheus`).
+ *
+ * Every method must be cheap and must never throw: it runs on the hot path.
+ * `cache` is the cache's name (`options.name ?? fn.name`, or a store's name under `instrument`).
+ */
+export interface MetricsCollector {
+  /** A read found a live entry (fresh or stale). */
+  recordHit(cache: string, key?: string): void
+  /** A read found nothing live. */
+  recordMiss(cache: string, key?: string): void
+  /** An entry was written, of `bytes` size when known. */
+  recordSet(cache: string, key?: string, bytes?: number): void
+  /** An entry was removed. */
+  recordDelete(cache: string, key?: string): void
+  /** A stale entry was served while it is refreshed. */
+  recordStale(cache: string, key?: string): void
+  /** An operation (`get`, `set`, `load`, ...) took `seconds`. */
+  recordLatency(cache: string, operation: string, seconds: number): void
+  /** An operation failed with an error of type `errorType` (its class name). */
+  recordError(cache: string, operation: string, errorType: string): void
+  /** The cache holds `entries` entries taking about `bytes` bytes. */
+  recordMemory(cache: string, bytes: number, entries: number): void
+  /** A background refresh finished, successfully or not, after `seconds`. */
+  recordBackgroundRefresh(cache: string, success: boolean, seconds: number): void
+}
+
+const noop = (): void => {}
+
+/**
+ * A collector that does nothing, at no cost. The default everywhere.
+ *
+ * @example
+ * ```ts
+ * cache({ ttl: 60, metrics: NULL_METRICS })(fn)
+ * ```
+ */
+export const NULL_METRICS: MetricsCollector = Object.freeze({
+  recordHit: noop,
+  recordMiss: noop,
+  recordSet: noop,
+  recordDelete: noop,
+  recordStale: noop,
+  recordLatency: noop,
+  recordError: noop,
+  recordMemory: noop,
+  recordBackgroundRefresh: noop,
+})

@@ -1,0 +1,91 @@
+/**
+ * The storage protocol: what every stratacache store implements. One file, so a reader finds
+ * the port in one place.
+ * @packageDocumentation
+ */
+
+/**
+ * A stored value with its timeline. All times are epoch milliseconds.
+ *
+ * - fresh while `now < freshUntil`,
+ * - stale while `freshUntil <= now < staleUntil` (served while a refresh runs),
+ * - dead (a miss) once `now >= staleUntil`.
+ */
+export interface CacheEntry<T = unknown> {
+  /** The cached value, as the function returned it. */
+  value: T
+  /** When the value was produced, epoch ms. */
+  createdAt: number
+  /** Until when the value is fresh, epoch ms; `Infinity` means never stale. */
+  freshUntil: number
+  /** Until when the value may be served at all, epoch ms, `>= freshUntil`; `Infinity` means never dead. */
+  staleUntil: number
+  /** Tags attached to the entry, for tag-based invalidation by the caller. */
+  tags?: string[]
+}
+
+/**
+ * An asynchronous key-value store of {@link CacheEntry} objects. Keys are opaque strings (any
+ * Unicode, `:`, `/`, `*`, very long); a key never escapes the store's namespace.
+ *
+ * Every store passes `describeStoreConformance` from `@stratacache/core/testing`.
+ */
+export interface CacheStore {
+  /** A short name for logs, metrics and error messages, e.g. `'memory'` or `'redis'`. */
+  readonly name: string
+  /** The live entry under `key`; dead and undecodable entries are misses (`undefined`). */
+  get(key: string): Promise<CacheEntry | undefined>
+  /** Stores `entry` under `key`, replacing any previous entry. */
+  set(key: string, entry: CacheEntry): Promise<void>
+  /** Removes `key`; resolves `true` if a live entry existed. */
+  delete(key: string): Promise<boolean>
+  /** Whether a live entry exists under `key`. */
+  has(key: string): Promise<boolean>
+  /** The entries under `keys`, in the same order, `undefined` for each miss. */
+  getMany(keys: string[]): Promise<(CacheEntry | undefined)[]>
+  /** Stores every `[key, entry]` pair. */
+  setMany(items: [string, CacheEntry][]): Promise<void>
+  /** Removes every key; resolves how many live entries existed. */
+  deleteMany(keys: string[]): Promise<number>
+  /**
+   * Stores `entry` only when no live entry exists under `key`. Atomic: among concurrent callers
+   * (in one process or, for shared backends, across processes) exactly one resolves `true`.
+   */
+  setIfAbsent(key: string, entry: CacheEntry): Promise<boolean>
+  /** Removes every key matching a glob (`*` any run of characters, `?` exactly one); resolves the count. */
+  deleteMatching(pattern: string): Promise<number>
+  /** Removes every entry of this store's namespace or prefix, and nothing outside it. */
+  clear(): Promise<void>
+  /** Releases every socket, timer and file handle the store opened itself. */
+  close(): Promise<void>
+}
+
+/**
+ * A store that can also answer synchronously, such as `MemoryStore`. A synchronous function
+ * cached over such a store stays synchronous.
+ */
+export interface SyncCacheStore extends CacheStore {
+  /** Synchronous {@link CacheStore.get}. */
+  getSync(key: string): CacheEntry | undefined
+  /** Synchronous {@link CacheStore.set}. */
+  setSync(key: string, entry: CacheEntry): void
+  /** Synchronous {@link CacheStore.delete}. */
+  deleteSync(key: string): boolean
+}
+
+/**
+ * Whether `store` offers the synchronous methods of {@link SyncCacheStore}.
+ *
+ * @example
+ * ```ts
+ * if (isSyncStore(store)) store.setSync('k', entry)
+ * ```
+ */
+export function isSyncStore(store: CacheStore): store is SyncCacheStore {
+  const candidate = store as Partial<SyncCacheStore>
+  return (
+    typeof candidate.getSync === 'function' &&
+    typeof candidate.setSync === 'function' &&
+    typeof candidate.deleteSync === 'function'
+  )
+}

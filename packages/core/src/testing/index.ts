@@ -1,0 +1,2 @@
+// @stratacache/core/testing: helpers for testing stores and time-dependent code (vitest).
+export { flushMicrotasks, ManualClock } from './manual-clock'

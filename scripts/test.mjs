@@ -1,0 +1,37 @@
+#!/usr/bin/env node
+// `pnpm test`: every test in the workspace, the way CI runs it.
+//  1. builds every package and checks what would be published (publint + attw),
+//  2. runs every vitest project (unit, integration against real servers, type tests),
+//  3. prints one closing line `N passed, N failed` computed from vitest's JSON report.
+// Extra arguments go to vitest, e.g. `pnpm test packages/redis`.
+import { spawnSync } from 'node:child_process'
+import { rmSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { summarize } from './test-summary.mjs'
+
+const root = fileURLToPath(new URL('..', import.meta.url))
+const report = `${root}.vitest-report.json`
+const run = (command, args) => spawnSync(command, args, { cwd: root, stdio: 'inherit', shell: false }).status ?? 1
+
+const vitestArgs = process.argv.slice(2)
+let failed = false
+
+if (vitestArgs.length === 0) {
+  failed = run('pnpm', ['exec', 'turbo', 'run', 'build', 'test:build', '--output-logs=errors-only']) !== 0 || failed
+}
+
+rmSync(report, { force: true })
+failed =
+  run('pnpm', [
+    'exec',
+    'vitest',
+    'run',
+    '--reporter=default',
+    '--reporter=json',
+    `--outputFile.json=${report}`,
+    ...vitestArgs,
+  ]) !== 0 || failed
+
+const line = summarize(report)
+console.log(line.text)
+process.exit(failed || line.failed > 0 ? 1 : 0)
