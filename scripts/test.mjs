@@ -11,13 +11,15 @@ import { summarize } from './test-summary.mjs'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const report = `${root}.vitest-report.json`
-const run = (command, args) => spawnSync(command, args, { cwd: root, stdio: 'inherit', shell: false }).status ?? 1
+const run = (command, args) =>
+  spawnSync(command, args, { cwd: root, stdio: 'inherit', shell: false }).status ?? 1
 
 const vitestArgs = process.argv.slice(2)
 let failed = false
 
 if (vitestArgs.length === 0) {
-  failed = run('pnpm', ['exec', 'turbo', 'run', 'build', 'test:build', '--output-logs=errors-only']) !== 0 || failed
+  failed =
+    run('pnpm', ['exec', 'turbo', 'run', 'build', 'test:build', '--output-logs=errors-only']) !== 0 || failed
 }
 
 rmSync(report, { force: true })

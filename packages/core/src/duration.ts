@@ -64,6 +64,10 @@ export function durationToMs(value: Duration, option: string): number {
  * optionalDurationToMs(options.stale, 'stale', 0)
  * ```
  */
-export function optionalDurationToMs(value: Duration | undefined, option: string, fallbackMs: number): number {
+export function optionalDurationToMs(
+  value: Duration | undefined,
+  option: string,
+  fallbackMs: number,
+): number {
   return value === undefined ? fallbackMs : durationToMs(value, option)
 }

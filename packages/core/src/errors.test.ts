@@ -30,7 +30,9 @@ describe('errors', () => {
     expect(CacheStoreError.isInstance(timeout)).toBe(true)
     expect(CacheError.isInstance(timeout)).toBe(true)
     expect(CacheConfigError.isInstance(timeout)).toBe(false)
-    expect(CacheTimeoutError.isInstance(new CacheStoreError('x', { store: 's', operation: 'get' }))).toBe(false)
+    expect(CacheTimeoutError.isInstance(new CacheStoreError('x', { store: 's', operation: 'get' }))).toBe(
+      false,
+    )
     expect(CacheError.isInstance(new Error('plain'))).toBe(false)
     expect(CacheError.isInstance(null)).toBe(false)
     expect(CacheError.isInstance('CacheError')).toBe(false)

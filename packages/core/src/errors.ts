@@ -64,10 +64,13 @@ export class CacheError extends Error {
    * ```
    */
   static isInstance<T extends typeof CacheError>(this: T, value: unknown): value is InstanceType<T> {
+    // `this` is the class isInstance was called on, so each subclass checks its own marker.
+    // biome-ignore lint/complexity/noThisInStatic: polymorphic static by design
+    const marker = markerOf(this.errorName)
     return (
       typeof value === 'object' &&
       value !== null &&
-      (value as Record<symbol, unknown>)[markerOf(this.errorName)] === true
+      (value as Record<symbol, unknown>)[marker] === true
     )
   }
 }
@@ -92,7 +95,10 @@ export class CacheKeyError extends CacheError {
   /** The placeholder that cannot be resolved, when there is one (e.g. `'{user.id}'`). */
   readonly placeholder: string | undefined
 
-  constructor(message: string, options: CacheErrorOptions & { template?: string; placeholder?: string } = {}) {
+  constructor(
+    message: string,
+    options: CacheErrorOptions & { template?: string; placeholder?: string } = {},
+  ) {
     super(message, { ...options, code: 'E_CACHE_KEY' })
     this.template = options.template
     this.placeholder = options.placeholder

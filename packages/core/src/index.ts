@@ -1,6 +1,16 @@
 // @stratacache/core: explicit named exports only, grouped by area.
 // Runtime-agnostic: nothing here (or below) imports a `node:` module.
 
+// invalidation bus
+export type { InvalidationBus, InvalidationMessage, SubscribeOptions } from './bus/invalidation-bus'
+export { type Clock, systemClock, type TimerHandle } from './clock'
+export {
+  type Duration,
+  type DurationString,
+  type DurationUnit,
+  durationToMs,
+  optionalDurationToMs,
+} from './duration'
 // errors and durations
 export {
   CacheConfigError,
@@ -15,11 +25,8 @@ export {
   type CacheStoreErrorOptions,
   CacheTimeoutError,
 } from './errors'
-export { type Duration, type DurationString, type DurationUnit, durationToMs, optionalDurationToMs } from './duration'
-export { type Clock, systemClock, type TimerHandle } from './clock'
-
-// storage protocol
-export { type CacheEntry, type CacheStore, isSyncStore, type SyncCacheStore } from './store/store'
+// metrics
+export { type MetricsCollector, NULL_METRICS } from './metrics/collector'
 export {
   type CreateEntryOptions,
   createEntry,
@@ -29,9 +36,5 @@ export {
   isDead,
   remainingLifeMs,
 } from './store/entry'
-
-// invalidation bus
-export type { InvalidationBus, InvalidationMessage, SubscribeOptions } from './bus/invalidation-bus'
-
-// metrics
-export { type MetricsCollector, NULL_METRICS } from './metrics/collector'
+// storage protocol
+export { type CacheEntry, type CacheStore, isSyncStore, type SyncCacheStore } from './store/store'

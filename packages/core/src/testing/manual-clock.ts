@@ -79,7 +79,8 @@ export class ManualClock implements Clock {
     let best: ManualTimer | undefined
     for (const timer of this.#timers) {
       if (timer.dueAt > limit) continue
-      if (!best || timer.dueAt < best.dueAt || (timer.dueAt === best.dueAt && timer.seq < best.seq)) best = timer
+      if (!best || timer.dueAt < best.dueAt || (timer.dueAt === best.dueAt && timer.seq < best.seq))
+        best = timer
     }
     return best
   }
