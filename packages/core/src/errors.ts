@@ -67,11 +67,7 @@ export class CacheError extends Error {
     // `this` is the class isInstance was called on, so each subclass checks its own marker.
     // biome-ignore lint/complexity/noThisInStatic: polymorphic static by design
     const marker = markerOf(this.errorName)
-    return (
-      typeof value === 'object' &&
-      value !== null &&
-      (value as Record<symbol, unknown>)[marker] === true
-    )
+    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[marker] === true
   }
 }
 
