@@ -4,6 +4,8 @@
 // invalidation bus
 export type { InvalidationBus, InvalidationMessage, SubscribeOptions } from './bus/invalidation-bus'
 export { type Clock, systemClock, type TimerHandle } from './clock'
+// coordination (lock, once, pool, pooled)
+export { type CoordinationStore, isCoordinationStore } from './coordination/coordination-store'
 export {
   type Duration,
   type DurationString,
