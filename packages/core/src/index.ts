@@ -3,6 +3,8 @@
 
 // invalidation bus
 export type { InvalidationBus, InvalidationMessage, SubscribeOptions } from './bus/invalidation-bus'
+export { MemoryBus, type MemoryBusOptions } from './bus/memory-bus'
+export { randomOrigin, SubscriberList } from './bus/subscriber-list'
 export { type Clock, systemClock, type TimerHandle } from './clock'
 // coordination (lock, once, pool, pooled)
 export { type CoordinationStore, isCoordinationStore } from './coordination/coordination-store'
