@@ -31,6 +31,17 @@ export {
 } from './errors'
 // metrics
 export { type MetricsCollector, NULL_METRICS } from './metrics/collector'
+export { errorTypeOf } from './metrics/error-type'
+export { formatStats } from './metrics/format-stats'
+export {
+  type BackgroundRefreshStats,
+  type CacheCounterStats,
+  InMemoryMetrics,
+  type InMemoryMetricsOptions,
+  type LatencyStats,
+  type MemoryStats,
+  type MetricsStats,
+} from './metrics/in-memory-metrics'
 export {
   type CreateEntryOptions,
   createEntry,
