@@ -52,4 +52,5 @@ export {
   remainingLifeMs,
 } from './store/entry'
 // storage protocol
+export { instrument } from './store/instrument'
 export { type CacheEntry, type CacheStore, isSyncStore, type SyncCacheStore } from './store/store'

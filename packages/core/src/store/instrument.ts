@@ -1,0 +1,332 @@
+import { CacheConfigError } from '../errors'
+import type { MetricsCollector } from '../metrics/collector'
+import { errorTypeOf } from '../metrics/error-type'
+import type { CacheEntry, CacheStore, SyncCacheStore } from './store'
+import { isSyncStore } from './store'
+
+/** A store that can say how much it holds (`MemoryStore` does): `size` entries taking about `bytes` bytes. */
+interface MeasurableStore {
+  readonly size: number
+  readonly bytes: number
+}
+
+function isMeasurable(store: CacheStore): store is CacheStore & MeasurableStore {
+  const candidate = store as Partial<MeasurableStore>
+  return typeof candidate.size === 'number' && typeof candidate.bytes === 'number'
+}
+
+const now = (): number => performance.now()
+
+/**
+ * A {@link CacheStore} that reports every operation of the store it wraps to a
+ * {@link MetricsCollector}, under one name. Built by {@link instrument}.
+ */
+class InstrumentedStore implements CacheStore {
+  readonly name: string
+  protected readonly inner: CacheStore
+  protected readonly metrics: MetricsCollector
+  readonly #measurable: (CacheStore & MeasurableStore) | undefined
+
+  constructor(inner: CacheStore, metrics: MetricsCollector, name: string) {
+    this.name = name
+    this.inner = inner
+    this.metrics = metrics
+    this.#measurable = isMeasurable(inner) ? inner : undefined
+  }
+
+  async get(key: string): Promise<CacheEntry | undefined> {
+    const start = now()
+    try {
+      const entry = await this.inner.get(key)
+      this.read(entry !== undefined, key)
+      return entry
+    } catch (error) {
+      throw this.failed('get', error)
+    } finally {
+      this.timed('get', start)
+    }
+  }
+
+  async set(key: string, entry: CacheEntry): Promise<void> {
+    const start = now()
+    try {
+      await this.inner.set(key, entry)
+      this.metrics.recordSet(this.name, key)
+      this.wrote()
+    } catch (error) {
+      throw this.failed('set', error)
+    } finally {
+      this.timed('set', start)
+    }
+  }
+
+  async delete(key: string): Promise<boolean> {
+    const start = now()
+    try {
+      const existed = await this.inner.delete(key)
+      if (existed) this.metrics.recordDelete(this.name, key)
+      this.wrote()
+      return existed
+    } catch (error) {
+      throw this.failed('delete', error)
+    } finally {
+      this.timed('delete', start)
+    }
+  }
+
+  async has(key: string): Promise<boolean> {
+    const start = now()
+    try {
+      const found = await this.inner.has(key)
+      this.read(found, key)
+      return found
+    } catch (error) {
+      throw this.failed('has', error)
+    } finally {
+      this.timed('has', start)
+    }
+  }
+
+  async getMany(keys: string[]): Promise<(CacheEntry | undefined)[]> {
+    const start = now()
+    try {
+      const entries = await this.inner.getMany(keys)
+      for (let i = 0; i < entries.length; i++) this.read(entries[i] !== undefined, keys[i])
+      return entries
+    } catch (error) {
+      throw this.failed('getMany', error)
+    } finally {
+      this.timed('getMany', start)
+    }
+  }
+
+  async setMany(items: [string, CacheEntry][]): Promise<void> {
+    const start = now()
+    try {
+      await this.inner.setMany(items)
+      for (const [key] of items) this.metrics.recordSet(this.name, key)
+      this.wrote()
+    } catch (error) {
+      throw this.failed('setMany', error)
+    } finally {
+      this.timed('setMany', start)
+    }
+  }
+
+  async deleteMany(keys: string[]): Promise<number> {
+    const start = now()
+    try {
+      const count = await this.inner.deleteMany(keys)
+      this.deleted(count)
+      return count
+    } catch (error) {
+      throw this.failed('deleteMany', error)
+    } finally {
+      this.timed('deleteMany', start)
+    }
+  }
+
+  async setIfAbsent(key: string, entry: CacheEntry): Promise<boolean> {
+    const start = now()
+    try {
+      const written = await this.inner.setIfAbsent(key, entry)
+      if (written) {
+        this.metrics.recordSet(this.name, key)
+        this.wrote()
+      }
+      return written
+    } catch (error) {
+      throw this.failed('setIfAbsent', error)
+    } finally {
+      this.timed('setIfAbsent', start)
+    }
+  }
+
+  async deleteMatching(pattern: string): Promise<number> {
+    const start = now()
+    try {
+      const count = await this.inner.deleteMatching(pattern)
+      this.deleted(count)
+      return count
+    } catch (error) {
+      throw this.failed('deleteMatching', error)
+    } finally {
+      this.timed('deleteMatching', start)
+    }
+  }
+
+  async clear(): Promise<void> {
+    const start = now()
+    try {
+      await this.inner.clear()
+      this.wrote()
+    } catch (error) {
+      throw this.failed('clear', error)
+    } finally {
+      this.timed('clear', start)
+    }
+  }
+
+  async close(): Promise<void> {
+    const start = now()
+    try {
+      await this.inner.close()
+    } catch (error) {
+      throw this.failed('close', error)
+    } finally {
+      this.timed('close', start)
+    }
+  }
+
+  protected read(found: boolean, key: string | undefined): void {
+    if (found) this.metrics.recordHit(this.name, key)
+    else this.metrics.recordMiss(this.name, key)
+  }
+
+  protected deleted(count: number): void {
+    for (let i = 0; i < count; i++) this.metrics.recordDelete(this.name)
+    this.wrote()
+  }
+
+  /** Reports the store's size after anything that may change it (the store's counters are O(1)). */
+  protected wrote(): void {
+    const store = this.#measurable
+    if (store !== undefined) this.metrics.recordMemory(this.name, store.bytes, store.size)
+  }
+
+  protected timed(operation: string, start: number): void {
+    this.metrics.recordLatency(this.name, operation, (now() - start) / 1000)
+  }
+
+  protected failed(operation: string, error: unknown): unknown {
+    this.metrics.recordError(this.name, operation, errorTypeOf(error))
+    return error
+  }
+}
+
+/** An {@link InstrumentedStore} over a {@link SyncCacheStore}, keeping its synchronous twins. */
+class InstrumentedSyncStore extends InstrumentedStore implements SyncCacheStore {
+  declare protected readonly inner: SyncCacheStore
+
+  getSync(key: string): CacheEntry | undefined {
+    const start = now()
+    try {
+      const entry = this.inner.getSync(key)
+      this.read(entry !== undefined, key)
+      return entry
+    } catch (error) {
+      throw this.failed('get', error)
+    } finally {
+      this.timed('get', start)
+    }
+  }
+
+  setSync(key: string, entry: CacheEntry): void {
+    const start = now()
+    try {
+      this.inner.setSync(key, entry)
+      this.metrics.recordSet(this.name, key)
+      this.wrote()
+    } catch (error) {
+      throw this.failed('set', error)
+    } finally {
+      this.timed('set', start)
+    }
+  }
+
+  deleteSync(key: string): boolean {
+    const start = now()
+    try {
+      const existed = this.inner.deleteSync(key)
+      if (existed) this.metrics.recordDelete(this.name, key)
+      this.wrote()
+      return existed
+    } catch (error) {
+      throw this.failed('delete', error)
+    } finally {
+      this.timed('delete', start)
+    }
+  }
+}
+
+/**
+ * Makes every member the wrapped store adds beyond the protocol (coordination primitives, a
+ * `client`, `size`, `Symbol.asyncDispose`, ...) reachable on the wrapper, un-instrumented:
+ * methods are called on the wrapped store, other properties are read from it live.
+ */
+function forwardExtras(wrapper: InstrumentedStore, inner: CacheStore): void {
+  for (let source: object | null = inner; source !== null && source !== Object.prototype; ) {
+    for (const property of Reflect.ownKeys(source)) {
+      if (property === 'constructor' || property in wrapper) continue
+      const descriptor = Reflect.getOwnPropertyDescriptor(source, property)
+      if (descriptor !== undefined && typeof descriptor.value === 'function') {
+        const method = descriptor.value as (...args: unknown[]) => unknown
+        Object.defineProperty(wrapper, property, {
+          value: (...args: unknown[]) => method.apply(inner, args),
+          configurable: true,
+        })
+      } else {
+        Object.defineProperty(wrapper, property, {
+          get: () => (inner as unknown as Record<PropertyKey, unknown>)[property],
+          configurable: true,
+        })
+      }
+    }
+    source = Object.getPrototypeOf(source)
+  }
+}
+
+/**
+ * Wraps `store` so that each operation reports to `metrics` under `name`:
+ *
+ * - latency of every operation (`get`, `set`, `delete`, `has`, `getMany`, `setMany`, `deleteMany`,
+ *   `setIfAbsent`, `deleteMatching`, `clear`, `close`; the sync twins report as `get`/`set`/`delete`),
+ *   failures included;
+ * - a hit or a miss per key read by `get`, `getMany`, `getSync` and `has`;
+ * - a set per entry written (`setIfAbsent` only when it wrote), a delete per entry removed;
+ * - an error (`recordError` with {@link errorTypeOf}) for every failure, which is then re-thrown
+ *   unchanged;
+ * - for stores that expose numeric `size` and `bytes` (such as `MemoryStore`), `recordMemory` after
+ *   every write, delete or clear: reading them is O(1), and memory changes only then (apart from
+ *   expired entries, which the next write accounts for).
+ *
+ * The wrapper keeps the synchronous `getSync`/`setSync`/`deleteSync` when the store has them (a
+ * synchronous function cached over an instrumented `MemoryStore` stays synchronous), and forwards
+ * any other member of the store (coordination primitives included) un-instrumented. Wrap each tier
+ * of a chain separately to see each tier's hit rate.
+ *
+ * @param store - the store to observe
+ * @param metrics - where to report (its methods must not throw)
+ * @param name - the cache name to report under, and the wrapper's `name`
+ * @defaultValue `name`: `store.name`
+ * @throws {@link CacheConfigError} when `store` is not a store, `metrics` not a collector, or `name` empty
+ *
+ * @example
+ * ```ts
+ * const metrics = new InMemoryMetrics()
+ * const chain = new ChainStore([
+ *   { store: instrument(new MemoryStore({ maxEntries: 10_000 }), metrics, 'L1:memory') },
+ *   { store: instrument(new RedisStore({ url }), metrics, 'L2:redis') },
+ * ])
+ * console.log(formatStats(metrics.getStats()))
+ * ```
+ */
+export function instrument(store: SyncCacheStore, metrics: MetricsCollector, name?: string): SyncCacheStore
+export function instrument(store: CacheStore, metrics: MetricsCollector, name?: string): CacheStore
+export function instrument(store: CacheStore, metrics: MetricsCollector, name?: string): CacheStore {
+  if (typeof store !== 'object' || store === null || typeof store.get !== 'function') {
+    throw new CacheConfigError('instrument(): "store" must be a CacheStore', { option: 'store' })
+  }
+  if (typeof metrics !== 'object' || metrics === null || typeof metrics.recordLatency !== 'function') {
+    throw new CacheConfigError('instrument(): "metrics" must be a MetricsCollector', { option: 'metrics' })
+  }
+  const label = name ?? store.name
+  if (typeof label !== 'string' || label === '') {
+    throw new CacheConfigError('instrument(): "name" must be a non-empty string', { option: 'name' })
+  }
+  const wrapper = isSyncStore(store)
+    ? new InstrumentedSyncStore(store, metrics, label)
+    : new InstrumentedStore(store, metrics, label)
+  forwardExtras(wrapper, store)
+  return wrapper
+}
