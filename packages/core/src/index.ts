@@ -42,6 +42,23 @@ export {
   type MemoryStats,
   type MetricsStats,
 } from './metrics/in-memory-metrics'
+// serializers and the entry codec of byte stores
+export { jsonSerializer } from './serializers/json'
+export type { Serializer } from './serializers/serializer'
+export {
+  type ByteStoreOptions,
+  type ResolvedByteStoreOptions,
+  resolveByteStoreOptions,
+} from './store/byte-store-options'
+export {
+  type CompressOptions,
+  ENTRY_TIMELINE_BYTES,
+  EntryCodec,
+  type EntryCodecOptions,
+  type EntryHeaderTimeline,
+  readEntryTimeline,
+} from './store/codec'
+export { type Compression, gzipCompression } from './store/compression'
 export {
   type CreateEntryOptions,
   createEntry,

@@ -1,0 +1,493 @@
+/**
+ * The versioned binary entry format shared by every byte-oriented store (Redis, S3, GCS, file).
+ * Nothing in the bytes is store-specific: an entry written by one store can be copied
+ * byte-for-byte into another.
+ *
+ * Layout, format version 1 (integers unsigned big-endian, floats IEEE-754 float64 big-endian):
+ *
+ * ```
+ * offset  size  field
+ *  0       2    magic 0xF5 0x43 (0xF5 never occurs in UTF-8, so no text is mistaken for an entry)
+ *  2       1    format version (1)
+ *  3       1    serializer id (1 = json; see Serializer)
+ *  4       1    compression id (0 = not compressed, 1 = gzip; see Compression)
+ *  5       8    createdAt, epoch ms
+ * 13       8    freshUntil, epoch ms (Infinity = never stale)
+ * 21       8    staleUntil, epoch ms (Infinity = never dead)
+ * 29       4    tag count T
+ * 33       4    stored payload length P (after compression)
+ * 37       4    serialized payload length U (before compression; equals P when not compressed)
+ * 41       …    T tags, each: 4-byte UTF-8 length, then the UTF-8 bytes
+ *  …       P    payload: the serialized value, compressed when the compression id is not 0
+ * end-4    4    CRC-32 (IEEE) of every byte before it
+ * ```
+ *
+ * The first 29 bytes ({@link ENTRY_TIMELINE_BYTES}) hold everything {@link readEntryTimeline}
+ * needs, so a store can check expiry from a short prefix without decoding the payload.
+ * @packageDocumentation
+ */
+
+import { CacheConfigError, CacheSerializationError } from '../errors'
+import { type ErrorHandler, safeReport } from '../instance-defaults'
+import { jsonSerializer } from '../serializers/json'
+import { assertSerializer, type Serializer } from '../serializers/serializer'
+import { assertCompression, type Compression, gzipCompression } from './compression'
+import { crc32 } from './crc32'
+import type { CacheEntry } from './store'
+
+const MAGIC_0 = 0xf5
+const MAGIC_1 = 0x43
+const FORMAT_VERSION = 1
+const TAGS_OFFSET = 41
+const CHECKSUM_BYTES = 4
+const MAX_UINT32 = 0xffff_ffff
+
+/** How many leading bytes of an entry {@link readEntryTimeline} needs. */
+export const ENTRY_TIMELINE_BYTES = 29
+
+/** The default `compress.minBytes`: payloads smaller than this are stored uncompressed. */
+const DEFAULT_MIN_COMPRESS_BYTES = 1024
+
+/** Options of {@link EntryCodec} (and, through `ByteStoreOptions`, of every byte store). */
+export interface EntryCodecOptions {
+  /**
+   * Turns values into bytes and back. Its `id` is written into each entry.
+   * @defaultValue {@link jsonSerializer}
+   * @example
+   * ```ts
+   * new EntryCodec({ serializer: msgpackSerializer })
+   * ```
+   */
+  serializer?: Serializer
+  /**
+   * More serializers this codec can read (not write), for entries written by stores configured
+   * differently, e.g. during a migration. {@link jsonSerializer} is always readable.
+   * @defaultValue `[]`
+   * @example
+   * ```ts
+   * new EntryCodec({ serializer: msgpackSerializer, readSerializers: [legacySerializer] })
+   * ```
+   */
+  readSerializers?: Serializer[]
+  /**
+   * Compress payloads. `true` gzips payloads of at least 1 KiB; an object tunes the threshold
+   * (`minBytes`) or the algorithm. A compressed payload is kept only when it is smaller. Each
+   * entry records whether and how it was compressed, so stores with different settings read
+   * each other's entries. gzip entries are always readable, whatever this option says.
+   * @defaultValue `false`
+   * @example
+   * ```ts
+   * new EntryCodec({ compress: true })                // gzip payloads >= 1 KiB
+   * new EntryCodec({ compress: { minBytes: 256 } })   // gzip payloads >= 256 bytes
+   * ```
+   */
+  compress?: boolean | CompressOptions
+}
+
+/** The object form of {@link EntryCodecOptions.compress}. */
+export interface CompressOptions {
+  /**
+   * Payloads (serialized values) smaller than this many bytes are stored uncompressed.
+   * @defaultValue `1024`
+   */
+  minBytes?: number
+  /**
+   * The algorithm.
+   * @defaultValue {@link gzipCompression}
+   */
+  algorithm?: Compression
+}
+
+/** The timeline fields of an entry's header, as {@link readEntryTimeline} returns them. */
+export type EntryHeaderTimeline = Pick<CacheEntry, 'createdAt' | 'freshUntil' | 'staleUntil'>
+
+const textEncoder = new TextEncoder()
+const textDecoder = new TextDecoder('utf-8', { fatal: true })
+
+function quoteKey(key: string): string {
+  return JSON.stringify(key.length > 200 ? `${key.slice(0, 200)}…` : key)
+}
+
+function describeKey(key: string | undefined): string {
+  return key === undefined ? '' : ` for key ${quoteKey(key)}`
+}
+
+function describeKnown(byId: Map<number, { name: string }>): string {
+  return [...byId].map(([id, item]) => `${item.name} (${id})`).join(', ')
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
+}
+
+function isValidTime(value: unknown): value is number {
+  return typeof value === 'number' && !Number.isNaN(value)
+}
+
+function dataView(bytes: Uint8Array): DataView {
+  return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+}
+
+/**
+ * Reads an entry's timeline from its header without checking the checksum or decoding the
+ * payload: a cheap expiry check for stores. The first {@link ENTRY_TIMELINE_BYTES} bytes suffice.
+ * Returns `undefined` when the bytes do not start like an entry of a known format version.
+ * A corrupt entry may still yield a timeline here; `EntryCodec.decode` then rejects it.
+ *
+ * @example
+ * ```ts
+ * const timeline = readEntryTimeline(bytes)
+ * if (timeline === undefined || isDead(timeline, clock.now())) await removeFile(path)
+ * ```
+ */
+export function readEntryTimeline(bytes: Uint8Array): EntryHeaderTimeline | undefined {
+  if (!(bytes instanceof Uint8Array) || bytes.length < ENTRY_TIMELINE_BYTES) return undefined
+  if (bytes[0] !== MAGIC_0 || bytes[1] !== MAGIC_1 || bytes[2] !== FORMAT_VERSION) return undefined
+  const view = dataView(bytes)
+  const createdAt = view.getFloat64(5)
+  const freshUntil = view.getFloat64(13)
+  const staleUntil = view.getFloat64(21)
+  if (!isValidTime(createdAt) || !isValidTime(freshUntil) || !isValidTime(staleUntil)) return undefined
+  return { createdAt, freshUntil, staleUntil }
+}
+
+function validMinBytes(value: unknown): number {
+  if (value === undefined) return DEFAULT_MIN_COMPRESS_BYTES
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
+    throw new CacheConfigError(
+      `Invalid option "compress.minBytes": ${String(value)} (expected an integer number of bytes >= 0)`,
+      { option: 'compress.minBytes' },
+    )
+  }
+  return value
+}
+
+/** Adds `item` to `byId`, refusing a different item under the same id. */
+function register<T extends { id: number; name: string }>(
+  byId: Map<number, T>,
+  item: T,
+  option: string,
+): void {
+  const existing = byId.get(item.id)
+  if (existing !== undefined && existing !== item) {
+    throw new CacheConfigError(
+      `Invalid option "${option}": "${item.name}" and "${existing.name}" share the id ${item.id}`,
+      { option },
+    )
+  }
+  byId.set(item.id, item)
+}
+
+/**
+ * Encodes {@link CacheEntry} objects into the versioned binary format (see the layout at the top
+ * of this file) and back. Every byte store holds one, built from its options by
+ * `resolveByteStoreOptions`.
+ *
+ * A codec writes with its `serializer` and reads entries written with that serializer,
+ * {@link jsonSerializer} or any of `readSerializers`; it reads uncompressed, gzip and
+ * (when configured) `compress.algorithm` payloads. Every failure is a `CacheSerializationError`
+ * (naming the key when one is given): a value that cannot be encoded, and bytes that are
+ * truncated, corrupt (checksum), of an unknown format version, serializer or compression.
+ *
+ * @example
+ * ```ts
+ * const codec = new EntryCodec({ compress: true })
+ * const bytes = await codec.encode(createEntry(user, { now: Date.now(), ttlMs: 60_000 }), 'user:1')
+ * const entry = await codec.decodeOrMiss(bytes, 'user:1', onError) // undefined when corrupt
+ * ```
+ */
+export class EntryCodec {
+  /** The serializer this codec writes with. */
+  readonly serializer: Serializer
+  readonly #serializers = new Map<number, Serializer>()
+  readonly #compressions = new Map<number, Compression>()
+  readonly #compression: Compression | undefined
+  readonly #minCompressBytes: number
+
+  /**
+   * @throws {@link CacheConfigError} naming the option at fault (`serializer`, `readSerializers`,
+   * `compress`, `compress.minBytes`, `compress.algorithm`)
+   */
+  constructor(options: EntryCodecOptions = {}) {
+    if (typeof options !== 'object' || options === null) {
+      throw new CacheConfigError('Invalid EntryCodec options: expected an object')
+    }
+    const { serializer = jsonSerializer, readSerializers = [], compress = false } = options
+    assertSerializer(serializer, 'serializer')
+    this.serializer = serializer
+    register(this.#serializers, jsonSerializer, 'serializer')
+    register(this.#serializers, serializer, 'serializer')
+    if (!Array.isArray(readSerializers)) {
+      throw new CacheConfigError('Invalid option "readSerializers": expected an array of serializers', {
+        option: 'readSerializers',
+      })
+    }
+    readSerializers.forEach((extra, i) => {
+      assertSerializer(extra, `readSerializers[${i}]`)
+      register(this.#serializers, extra, `readSerializers[${i}]`)
+    })
+
+    register(this.#compressions, gzipCompression, 'compress.algorithm')
+    if (compress === false) {
+      this.#compression = undefined
+      this.#minCompressBytes = Number.POSITIVE_INFINITY
+    } else if (compress === true) {
+      this.#compression = gzipCompression
+      this.#minCompressBytes = DEFAULT_MIN_COMPRESS_BYTES
+    } else if (typeof compress === 'object' && compress !== null) {
+      const algorithm = compress.algorithm ?? gzipCompression
+      assertCompression(algorithm, 'compress.algorithm')
+      register(this.#compressions, algorithm, 'compress.algorithm')
+      this.#compression = algorithm
+      this.#minCompressBytes = validMinBytes(compress.minBytes)
+    } else {
+      throw new CacheConfigError(
+        `Invalid option "compress": ${String(compress)} (expected true, false or { minBytes?, algorithm? })`,
+        { option: 'compress' },
+      )
+    }
+  }
+
+  /**
+   * Encodes an entry.
+   *
+   * @param entry - the entry to encode
+   * @param key - the entry's key, named in error messages
+   * @throws `CacheSerializationError` (with `key`) when the value cannot be serialized, or the
+   * entry's timestamps or tags are not valid
+   * @example
+   * ```ts
+   * await redis.set(key, Buffer.from(await codec.encode(entry, key)))
+   * ```
+   */
+  async encode(entry: CacheEntry, key?: string): Promise<Uint8Array> {
+    const { createdAt, freshUntil, staleUntil, tags } = entry
+    if (!isValidTime(createdAt) || !isValidTime(freshUntil) || !isValidTime(staleUntil)) {
+      throw new CacheSerializationError(
+        `Cannot encode the entry${describeKey(key)}: createdAt, freshUntil and staleUntil must be numbers (not NaN)`,
+        { key },
+      )
+    }
+    const encodedTags: Uint8Array[] = []
+    let tagBytes = 0
+    if (tags !== undefined) {
+      if (!Array.isArray(tags) || tags.some((tag) => typeof tag !== 'string')) {
+        throw new CacheSerializationError(
+          `Cannot encode the entry${describeKey(key)}: tags must be an array of strings`,
+          {
+            key,
+          },
+        )
+      }
+      for (const tag of tags) {
+        const encoded = textEncoder.encode(tag)
+        encodedTags.push(encoded)
+        tagBytes += 4 + encoded.length
+      }
+    }
+
+    const serialized = this.#serialize(entry.value, key)
+    if (serialized.length > MAX_UINT32) {
+      throw new CacheSerializationError(
+        `Cannot encode the value${describeKey(key)}: it is larger than 4 GiB`,
+        { key },
+      )
+    }
+    let payload = serialized
+    let compressionId = 0
+    if (this.#compression !== undefined && serialized.length >= this.#minCompressBytes) {
+      const compressed = await this.#compress(this.#compression, serialized, key)
+      if (compressed.length < serialized.length) {
+        payload = compressed
+        compressionId = this.#compression.id
+      }
+    }
+
+    const bytes = new Uint8Array(TAGS_OFFSET + tagBytes + payload.length + CHECKSUM_BYTES)
+    const view = dataView(bytes)
+    bytes[0] = MAGIC_0
+    bytes[1] = MAGIC_1
+    bytes[2] = FORMAT_VERSION
+    bytes[3] = this.serializer.id
+    bytes[4] = compressionId
+    view.setFloat64(5, createdAt)
+    view.setFloat64(13, freshUntil)
+    view.setFloat64(21, staleUntil)
+    view.setUint32(29, encodedTags.length)
+    view.setUint32(33, payload.length)
+    view.setUint32(37, serialized.length)
+    let offset = TAGS_OFFSET
+    for (const tag of encodedTags) {
+      view.setUint32(offset, tag.length)
+      bytes.set(tag, offset + 4)
+      offset += 4 + tag.length
+    }
+    bytes.set(payload, offset)
+    offset += payload.length
+    view.setUint32(offset, crc32(bytes, 0, offset))
+    return bytes
+  }
+
+  /**
+   * Decodes bytes produced by {@link EntryCodec.encode} (of this or any other codec whose
+   * serializer and compression this one can read). The entry is returned as stored, even when
+   * dead: freshness is the store's decision.
+   *
+   * @param bytes - the stored bytes
+   * @param key - the entry's key, named in error messages
+   * @throws `CacheSerializationError` (with `key`) for anything that is not a valid entry
+   * @example
+   * ```ts
+   * const entry = await codec.decode(bytes, key)
+   * ```
+   */
+  async decode(bytes: Uint8Array, key?: string): Promise<CacheEntry> {
+    const fail = (problem: string, cause?: unknown): CacheSerializationError =>
+      new CacheSerializationError(`Cannot decode the entry${describeKey(key)}: ${problem}`, { key, cause })
+
+    if (!(bytes instanceof Uint8Array)) throw fail(`expected a Uint8Array, got ${typeof bytes}`)
+    const length = bytes.length
+    if (length < TAGS_OFFSET + CHECKSUM_BYTES) throw fail(`truncated (${length} bytes)`)
+    if (bytes[0] !== MAGIC_0 || bytes[1] !== MAGIC_1) throw fail('not a stratacache entry (bad magic bytes)')
+    if (bytes[2] !== FORMAT_VERSION) {
+      throw fail(
+        `unsupported format version ${bytes[2]} (this version of stratacache reads ${FORMAT_VERSION})`,
+      )
+    }
+    const view = dataView(bytes)
+    const tagCount = view.getUint32(29)
+    const payloadLength = view.getUint32(33)
+    const serializedLength = view.getUint32(37)
+    const end = length - CHECKSUM_BYTES
+    if (tagCount > (end - TAGS_OFFSET) / 4) throw fail('truncated (tags)')
+    const tagOffsets = new Array<number>(tagCount)
+    let offset = TAGS_OFFSET
+    for (let i = 0; i < tagCount; i++) {
+      if (offset + 4 > end) throw fail('truncated (tags)')
+      const tagLength = view.getUint32(offset)
+      if (offset + 4 + tagLength > end) throw fail('truncated (tags)')
+      tagOffsets[i] = offset
+      offset += 4 + tagLength
+    }
+    if (offset + payloadLength !== end) {
+      throw fail(offset + payloadLength > end ? 'truncated (payload)' : 'unexpected bytes after the payload')
+    }
+    if (crc32(bytes, 0, end) !== view.getUint32(end)) throw fail('checksum mismatch (the bytes are corrupt)')
+
+    const createdAt = view.getFloat64(5)
+    const freshUntil = view.getFloat64(13)
+    const staleUntil = view.getFloat64(21)
+    if (!isValidTime(createdAt) || !isValidTime(freshUntil) || !isValidTime(staleUntil)) {
+      throw fail('invalid timestamps')
+    }
+    const serializer = this.#serializers.get(bytes[3]!)
+    if (serializer === undefined) {
+      throw fail(`unknown serializer id ${bytes[3]} (this codec reads ${describeKnown(this.#serializers)})`)
+    }
+    const compressionId = bytes[4]!
+    const compression = compressionId === 0 ? undefined : this.#compressions.get(compressionId)
+    if (compressionId !== 0 && compression === undefined) {
+      throw fail(
+        `unknown compression id ${compressionId} (this codec reads ${describeKnown(this.#compressions)})`,
+      )
+    }
+    if (compression === undefined && serializedLength !== payloadLength)
+      throw fail('inconsistent payload lengths')
+
+    let tags: string[] | undefined
+    if (tagCount > 0) {
+      tags = []
+      for (const tagOffset of tagOffsets) {
+        const tagLength = view.getUint32(tagOffset)
+        try {
+          tags.push(textDecoder.decode(bytes.subarray(tagOffset + 4, tagOffset + 4 + tagLength)))
+        } catch (error) {
+          throw fail('a tag is not valid UTF-8', error)
+        }
+      }
+    }
+
+    let serialized = bytes.subarray(offset, end)
+    if (compression !== undefined) {
+      try {
+        serialized = await compression.decompress(serialized, serializedLength)
+      } catch (error) {
+        throw fail(`${compression.name} decompression failed: ${messageOf(error)}`, error)
+      }
+      if (!(serialized instanceof Uint8Array) || serialized.length !== serializedLength) {
+        throw fail(`${compression.name} decompression produced the wrong number of bytes`)
+      }
+    }
+    let value: unknown
+    try {
+      value = serializer.decode(serialized)
+    } catch (error) {
+      throw fail(
+        CacheSerializationError.isInstance(error)
+          ? error.message
+          : `the ${serializer.name} serializer threw: ${messageOf(error)}`,
+        error,
+      )
+    }
+    const entry: CacheEntry = { value, createdAt, freshUntil, staleUntil }
+    if (tags !== undefined) entry.tags = tags
+    return entry
+  }
+
+  /**
+   * Like {@link EntryCodec.decode}, but a bad entry is a miss: the `CacheSerializationError`
+   * goes to `onError` and the result is `undefined`. The caller then deletes the key.
+   *
+   * @example
+   * ```ts
+   * const entry = await codec.decodeOrMiss(bytes, key, onError)
+   * if (entry === undefined) await redis.del(fullKey)
+   * ```
+   */
+  async decodeOrMiss(bytes: Uint8Array, key: string, onError: ErrorHandler): Promise<CacheEntry | undefined> {
+    try {
+      return await this.decode(bytes, key)
+    } catch (error) {
+      safeReport(onError, error)
+      return undefined
+    }
+  }
+
+  #serialize(value: unknown, key: string | undefined): Uint8Array {
+    let serialized: unknown
+    try {
+      serialized = this.serializer.encode(value)
+    } catch (error) {
+      const message = CacheSerializationError.isInstance(error)
+        ? `${error.message}${key === undefined ? '' : ` (key ${quoteKey(key)})`}`
+        : `Cannot encode the value${describeKey(key)}: the ${this.serializer.name} serializer threw: ${messageOf(error)}`
+      throw new CacheSerializationError(message, { key, cause: error })
+    }
+    if (!(serialized instanceof Uint8Array)) {
+      throw new CacheSerializationError(
+        `Cannot encode the value${describeKey(key)}: the ${this.serializer.name} serializer did not return a Uint8Array`,
+        { key },
+      )
+    }
+    return serialized
+  }
+
+  async #compress(compression: Compression, bytes: Uint8Array, key: string | undefined): Promise<Uint8Array> {
+    let compressed: unknown
+    try {
+      compressed = await compression.compress(bytes)
+    } catch (error) {
+      throw new CacheSerializationError(
+        `Cannot encode the value${describeKey(key)}: ${compression.name} compression failed: ${messageOf(error)}`,
+        { key, cause: error },
+      )
+    }
+    if (!(compressed instanceof Uint8Array)) {
+      throw new CacheSerializationError(
+        `Cannot encode the value${describeKey(key)}: ${compression.name} compression did not return a Uint8Array`,
+        { key },
+      )
+    }
+    return compressed
+  }
+}
