@@ -68,6 +68,10 @@ export {
   isDead,
   remainingLifeMs,
 } from './store/entry'
+// memory store and glob matching
+export { estimateSize } from './store/estimate-size'
+export { escapeGlob, globToRegExp, hasWildcard, unescapeGlob } from './store/glob'
 // storage protocol
 export { instrument } from './store/instrument'
+export { MemoryStore, type MemoryStoreOptions } from './store/memory-store'
 export { type CacheEntry, type CacheStore, isSyncStore, type SyncCacheStore } from './store/store'

@@ -1,2 +1,8 @@
 // @stratacache/core/testing: helpers for testing stores and time-dependent code (vitest).
 export { flushMicrotasks, ManualClock } from './manual-clock'
+export {
+  describeStoreConformance,
+  type StoreCapabilities,
+  type StoreConformanceContext,
+  type StoreConformanceOptions,
+} from './store-conformance'

@@ -1,0 +1,93 @@
+/**
+ * The glob dialect of `deleteMatching`, shared by every store that matches keys in process.
+ *
+ * - `*` matches any run of characters (including none, and including `:` and `/`),
+ * - `?` matches exactly one character (one Unicode code point),
+ * - `\` makes the next character literal (`\*`, `\?`, `\\`),
+ * - every other character, `[` and `]` included, matches itself.
+ *
+ * Stores whose backend matches natively (Redis `SCAN MATCH`) translate this dialect to theirs.
+ * @packageDocumentation
+ */
+
+const REGEXP_SPECIAL = /[.*+?^${}()|[\]\\/-]/g
+
+function literal(char: string): string {
+  return char.replace(REGEXP_SPECIAL, '\\$&')
+}
+
+/**
+ * Compiles a `deleteMatching` glob to an anchored regular expression.
+ *
+ * @param pattern - `*` any run, `?` one character, `\x` a literal `x`, anything else literal
+ * @example
+ * ```ts
+ * globToRegExp('user:*').test('user:1:profile') // true
+ * globToRegExp('user:?').test('user:10')        // false
+ * globToRegExp(escapeGlob('a*b')).test('axb')   // false: the `*` is literal
+ * ```
+ */
+export function globToRegExp(pattern: string): RegExp {
+  let source = ''
+  const chars = Array.from(pattern)
+  for (let i = 0; i < chars.length; i++) {
+    const char = chars[i] as string
+    if (char === '*') {
+      // Collapse runs of `*`: one `[\s\S]*` is enough and avoids needless backtracking.
+      if (!source.endsWith('[\\s\\S]*')) source += '[\\s\\S]*'
+    } else if (char === '?') {
+      source += '[\\s\\S]'
+    } else if (char === '\\' && i + 1 < chars.length) {
+      i++
+      source += literal(chars[i] as string)
+    } else {
+      source += literal(char)
+    }
+  }
+  return new RegExp(`^${source}$`, 'u')
+}
+
+/**
+ * Whether `pattern` contains a wildcard (`*` or `?` not escaped by `\`). A pattern without one
+ * matches exactly one key, {@link unescapeGlob}`(pattern)`.
+ *
+ * @example
+ * ```ts
+ * hasWildcard('user:*')       // true
+ * hasWildcard('user\\*')      // false
+ * ```
+ */
+export function hasWildcard(pattern: string): boolean {
+  for (let i = 0; i < pattern.length; i++) {
+    const char = pattern[i]
+    if (char === '\\') i++
+    else if (char === '*' || char === '?') return true
+  }
+  return false
+}
+
+/**
+ * The key a wildcard-free pattern matches: the pattern with its `\` escapes removed.
+ *
+ * @example
+ * ```ts
+ * unescapeGlob('a\\*b') // 'a*b'
+ * ```
+ */
+export function unescapeGlob(pattern: string): string {
+  return pattern.replace(/\\([\s\S])/gu, '$1')
+}
+
+/**
+ * Escapes `*`, `?`, `[`, `]` and `\` so that `text` matches only itself inside a glob, whatever
+ * it contains. `[` and `]` are literal in stratacache's dialect already; escaping them keeps a
+ * pattern literal for backends whose native dialect has character classes (Redis).
+ *
+ * @example
+ * ```ts
+ * await store.deleteMatching(`${escapeGlob(userInput)}:*`)
+ * ```
+ */
+export function escapeGlob(text: string): string {
+  return text.replace(/[*?[\]\\]/g, '\\$&')
+}
