@@ -50,10 +50,17 @@ export interface CoordinationStore {
    * held; the slot expires after `ttlMs`. Atomic: the number of live slots never exceeds `maxSize`.
    */
   acquireSlot(key: string, maxSize: number, token: string, ttlMs: number): Promise<boolean>
-  /** Frees the slot `token` holds in the pool under `key`; `false` if it had expired or never existed. */
-  releaseSlot(key: string, token: string): Promise<boolean>
-  /** How many live (unexpired) slots the pool under `key` holds. */
-  countSlots(key: string): Promise<number>
+  /**
+   * Frees the slot `token` holds in the pool under `key`; `false` if it had expired or never
+   * existed. `maxSize` is the pool's capacity, as passed to `acquireSlot`: a store that keeps a
+   * pool in one structure (Redis: one sorted set) may ignore it.
+   */
+  releaseSlot(key: string, token: string, maxSize: number): Promise<boolean>
+  /**
+   * How many live (unexpired) slots the pool under `key` holds. `maxSize` as for `releaseSlot`
+   * (may be ignored).
+   */
+  countSlots(key: string, maxSize: number): Promise<number>
 }
 
 const COORDINATION_METHODS = [
