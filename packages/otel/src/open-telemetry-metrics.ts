@@ -1,0 +1,279 @@
+import {
+  type Attributes,
+  type Counter,
+  type Histogram,
+  type Meter,
+  type MeterProvider,
+  metrics,
+  type ObservableGauge,
+} from '@opentelemetry/api'
+import { CacheConfigError, type MetricsCollector } from '@stratacache/core'
+
+/**
+ * Histogram bucket boundaries for operation durations, in seconds: from 10 µs (an in-memory hit)
+ * to 10 s (a backend timing out).
+ */
+export const DEFAULT_DURATION_BUCKETS: readonly number[] = Object.freeze([
+  0.00001, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5,
+  5, 10,
+])
+
+/** Options of {@link OpenTelemetryMetrics}. */
+export interface OpenTelemetryMetricsOptions {
+  /**
+   * The meter to create the instruments on. Give either `meter` or `meterProvider`, not both.
+   * @defaultValue a meter named `meterName` from `meterProvider`, else from the global meter provider
+   * @example
+   * ```ts
+   * new OpenTelemetryMetrics({ meter: provider.getMeter('checkout') })
+   * ```
+   */
+  meter?: Meter
+  /**
+   * The meter provider to get the meter from.
+   * @defaultValue the global meter provider (`metrics.getMeterProvider()`), as registered by the SDK
+   * @example
+   * ```ts
+   * new OpenTelemetryMetrics({ meterProvider: new MeterProvider({ readers: [reader] }) })
+   * ```
+   */
+  meterProvider?: MeterProvider
+  /**
+   * The name of the meter (its instrumentation scope), when `meter` is not given.
+   * @defaultValue `'@stratacache/otel'`
+   */
+  meterName?: string
+  /**
+   * The first segment of every instrument name: `<prefix>.hits`, `<prefix>.operation.duration`, ...
+   * @defaultValue `'stratacache'`
+   * @example
+   * ```ts
+   * new OpenTelemetryMetrics({ prefix: 'app.cache' }) // app.cache.hits, app.cache.misses, ...
+   * ```
+   */
+  prefix?: string
+  /**
+   * Adds the key as a `cache.key` attribute to hit, miss, set, delete and stale counts. Every
+   * distinct key becomes its own time series: enable only for a small, bounded key space.
+   * @defaultValue `false`
+   */
+  recordKeys?: boolean
+  /**
+   * Bucket boundaries advised for the duration histograms, in seconds, strictly increasing. A
+   * view configured in the SDK takes precedence.
+   * @defaultValue {@link DEFAULT_DURATION_BUCKETS} (10 µs to 10 s)
+   */
+  durationBuckets?: readonly number[]
+}
+
+/** Whether `value` is a finite number `>= 0` (false for NaN). */
+const isAmount = (value: number): boolean => value >= 0 && value < Number.POSITIVE_INFINITY
+
+const NAME_PATTERN = /^[A-Za-z][A-Za-z0-9_.\-/]{0,200}$/
+
+function invalid(option: string, message: string): CacheConfigError {
+  return new CacheConfigError(`OpenTelemetryMetrics: invalid "${option}": ${message}`, { option })
+}
+
+function validateBuckets(buckets: readonly number[]): number[] {
+  if (
+    !Array.isArray(buckets) ||
+    buckets.length === 0 ||
+    buckets.some((b, i) => !Number.isFinite(b) || b < 0 || (i > 0 && b <= (buckets[i - 1] as number)))
+  ) {
+    throw invalid('durationBuckets', 'expected a non-empty array of finite seconds >= 0, strictly increasing')
+  }
+  return [...buckets]
+}
+
+function resolveMeter(options: OpenTelemetryMetricsOptions, meterName: string): Meter {
+  if (options.meter !== undefined && options.meterProvider !== undefined) {
+    throw invalid('meter', 'give either "meter" or "meterProvider", not both')
+  }
+  if (options.meter !== undefined) {
+    if (typeof options.meter?.createCounter !== 'function')
+      throw invalid('meter', 'expected an OpenTelemetry Meter')
+    return options.meter
+  }
+  if (options.meterProvider !== undefined) {
+    if (typeof options.meterProvider?.getMeter !== 'function') {
+      throw invalid('meterProvider', 'expected an OpenTelemetry MeterProvider')
+    }
+    return options.meterProvider.getMeter(meterName)
+  }
+  return metrics.getMeter(meterName)
+}
+
+/**
+ * A {@link MetricsCollector} that reports to OpenTelemetry through `@opentelemetry/api`, for any
+ * OpenTelemetry SDK and exporter (OTLP, Prometheus, console...).
+ *
+ * Instruments, created once by the constructor (with the default prefix `stratacache`):
+ *
+ * | instrument | kind | unit | attributes |
+ * |---|---|---|---|
+ * | `stratacache.hits` | Counter | `{hit}` | `cache.name` |
+ * | `stratacache.misses` | Counter | `{miss}` | `cache.name` |
+ * | `stratacache.sets` | Counter | `{entry}` | `cache.name` |
+ * | `stratacache.deletes` | Counter | `{entry}` | `cache.name` |
+ * | `stratacache.stale` | Counter | `{hit}` | `cache.name` |
+ * | `stratacache.errors` | Counter | `{error}` | `cache.name`, `cache.operation`, `error.type` |
+ * | `stratacache.background_refreshes` | Counter | `{refresh}` | `cache.name`, `cache.refresh.success` (boolean) |
+ * | `stratacache.operation.duration` | Histogram | `s` | `cache.name`, `cache.operation` |
+ * | `stratacache.background_refresh.duration` | Histogram | `s` | `cache.name`, `cache.refresh.success` |
+ * | `stratacache.memory.usage` | ObservableGauge | `By` | `cache.name` |
+ * | `stratacache.memory.entries` | ObservableGauge | `{entry}` | `cache.name` |
+ *
+ * The memory gauges report the last values each cache recorded, at each collection. Keys are not
+ * recorded unless `recordKeys` is set. Attribute sets are built once per cache (and operation),
+ * so the hot path allocates nothing. Without `meter`/`meterProvider`, the global meter provider is
+ * used: create the collector after the SDK is started, or its instruments stay no-ops.
+ *
+ * @example
+ * ```ts
+ * import { OpenTelemetryMetrics } from '@stratacache/otel'
+ * const metrics = new OpenTelemetryMetrics()
+ * const getUser = cache({ ttl: 60, key: 'user:{0}', metrics })(loadUser)
+ * ```
+ */
+export class OpenTelemetryMetrics implements MetricsCollector {
+  readonly #recordKeys: boolean
+  readonly #hits: Counter
+  readonly #misses: Counter
+  readonly #sets: Counter
+  readonly #deletes: Counter
+  readonly #stale: Counter
+  readonly #errors: Counter
+  readonly #refreshes: Counter
+  readonly #duration: Histogram
+  readonly #refreshDuration: Histogram
+  /** `{ 'cache.name': name }` per cache. */
+  readonly #cacheAttributes = new Map<string, Attributes>()
+  /** `{ 'cache.name', 'cache.operation' }` per cache, then per operation. */
+  readonly #operationAttributes = new Map<string, Map<string, Attributes>>()
+  /** The last memory report per cache, observed by the gauges at collection time. */
+  readonly #memory = new Map<string, { bytes: number; entries: number }>()
+
+  constructor(options: OpenTelemetryMetricsOptions = {}) {
+    if (typeof options !== 'object' || options === null) throw invalid('options', 'expected an object')
+    const { meterName = '@stratacache/otel', prefix = 'stratacache', recordKeys = false } = options
+    if (typeof meterName !== 'string' || meterName === '')
+      throw invalid('meterName', 'expected a non-empty string')
+    if (typeof prefix !== 'string' || !NAME_PATTERN.test(prefix)) {
+      throw invalid(
+        'prefix',
+        `${JSON.stringify(prefix)} is not a valid instrument name start (letters, digits, _ . - /)`,
+      )
+    }
+    if (typeof recordKeys !== 'boolean') throw invalid('recordKeys', 'expected a boolean')
+    const buckets = validateBuckets(options.durationBuckets ?? DEFAULT_DURATION_BUCKETS)
+    const meter = resolveMeter(options, meterName)
+    this.#recordKeys = recordKeys
+
+    const counter = (name: string, unit: string, description: string) =>
+      meter.createCounter(`${prefix}.${name}`, { unit, description })
+    this.#hits = counter('hits', '{hit}', 'Cache reads that found a live entry (stale serves included)')
+    this.#misses = counter('misses', '{miss}', 'Cache reads that found nothing live')
+    this.#sets = counter('sets', '{entry}', 'Entries written')
+    this.#deletes = counter('deletes', '{entry}', 'Entries removed')
+    this.#stale = counter('stale', '{hit}', 'Stale entries served while a refresh ran')
+    this.#errors = counter('errors', '{error}', 'Failed cache operations, by operation and error type')
+    this.#refreshes = counter(
+      'background_refreshes',
+      '{refresh}',
+      'Finished background refreshes, by outcome',
+    )
+    const advice = { explicitBucketBoundaries: buckets }
+    this.#duration = meter.createHistogram(`${prefix}.operation.duration`, {
+      unit: 's',
+      description: 'Duration of cache and store operations',
+      advice,
+    })
+    this.#refreshDuration = meter.createHistogram(`${prefix}.background_refresh.duration`, {
+      unit: 's',
+      description: 'Duration of background refreshes',
+      advice,
+    })
+    const bytes: ObservableGauge = meter.createObservableGauge(`${prefix}.memory.usage`, {
+      unit: 'By',
+      description: 'Approximate bytes held, as last reported by each cache',
+    })
+    const entries: ObservableGauge = meter.createObservableGauge(`${prefix}.memory.entries`, {
+      unit: '{entry}',
+      description: 'Entries held, as last reported by each cache',
+    })
+    meter.addBatchObservableCallback(
+      (observer) => {
+        for (const [name, memory] of this.#memory) {
+          const attributes = this.#attributes(name)
+          observer.observe(bytes, memory.bytes, attributes)
+          observer.observe(entries, memory.entries, attributes)
+        }
+      },
+      [bytes, entries],
+    )
+  }
+
+  recordHit(cache: string, key?: string): void {
+    this.#hits.add(1, this.#keyed(cache, key))
+  }
+
+  recordMiss(cache: string, key?: string): void {
+    this.#misses.add(1, this.#keyed(cache, key))
+  }
+
+  recordSet(cache: string, key?: string, _bytes?: number): void {
+    this.#sets.add(1, this.#keyed(cache, key))
+  }
+
+  recordDelete(cache: string, key?: string): void {
+    this.#deletes.add(1, this.#keyed(cache, key))
+  }
+
+  recordStale(cache: string, key?: string): void {
+    this.#stale.add(1, this.#keyed(cache, key))
+  }
+
+  recordLatency(cache: string, operation: string, seconds: number): void {
+    if (!isAmount(seconds)) return
+    let byOperation = this.#operationAttributes.get(cache)
+    if (byOperation === undefined) {
+      byOperation = new Map()
+      this.#operationAttributes.set(cache, byOperation)
+    }
+    let attributes = byOperation.get(operation)
+    if (attributes === undefined) {
+      attributes = Object.freeze({ 'cache.name': cache, 'cache.operation': operation })
+      byOperation.set(operation, attributes)
+    }
+    this.#duration.record(seconds, attributes)
+  }
+
+  recordError(cache: string, operation: string, errorType: string): void {
+    this.#errors.add(1, { 'cache.name': cache, 'cache.operation': operation, 'error.type': errorType })
+  }
+
+  recordMemory(cache: string, bytes: number, entries: number): void {
+    if (isAmount(bytes) && isAmount(entries)) this.#memory.set(cache, { bytes, entries })
+  }
+
+  recordBackgroundRefresh(cache: string, success: boolean, seconds: number): void {
+    const attributes = { 'cache.name': cache, 'cache.refresh.success': success }
+    this.#refreshes.add(1, attributes)
+    if (isAmount(seconds)) this.#refreshDuration.record(seconds, attributes)
+  }
+
+  #attributes(cache: string): Attributes {
+    let attributes = this.#cacheAttributes.get(cache)
+    if (attributes === undefined) {
+      attributes = Object.freeze({ 'cache.name': cache })
+      this.#cacheAttributes.set(cache, attributes)
+    }
+    return attributes
+  }
+
+  #keyed(cache: string, key: string | undefined): Attributes {
+    if (this.#recordKeys && key !== undefined) return { 'cache.name': cache, 'cache.key': key }
+    return this.#attributes(cache)
+  }
+}
