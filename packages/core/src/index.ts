@@ -29,6 +29,8 @@ export {
   type CacheStoreErrorOptions,
   CacheTimeoutError,
 } from './errors'
+// for adapters: error reporting and bounded backend calls
+export { defaultErrorHandler, type ErrorHandler, safeReport } from './instance-defaults'
 // metrics
 export { type MetricsCollector, NULL_METRICS } from './metrics/collector'
 export { errorTypeOf } from './metrics/error-type'
@@ -75,3 +77,4 @@ export { escapeGlob, globToRegExp, hasWildcard, unescapeGlob } from './store/glo
 export { instrument } from './store/instrument'
 export { MemoryStore, type MemoryStoreOptions } from './store/memory-store'
 export { type CacheEntry, type CacheStore, isSyncStore, type SyncCacheStore } from './store/store'
+export { type TimeoutContext, withTimeout } from './store/with-timeout'
