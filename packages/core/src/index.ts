@@ -6,8 +6,41 @@ export type { InvalidationBus, InvalidationMessage, SubscribeOptions } from './b
 export { MemoryBus, type MemoryBusOptions } from './bus/memory-bus'
 export { randomOrigin, SubscriberList } from './bus/subscriber-list'
 export { type Clock, systemClock, type TimerHandle } from './clock'
+export type { CoordinationOptions } from './coordination/coordination-context'
 // coordination (lock, once, pool, pooled)
 export { type CoordinationStore, isCoordinationStore } from './coordination/coordination-store'
+export type { HeldHandle } from './coordination/held-handle'
+export {
+  createLock,
+  type Lock,
+  type LockControls,
+  type LockedFunction,
+  type LockFunction,
+  type LockWrapperOptions,
+} from './coordination/lock'
+export type { LockHandle, LockOptions } from './coordination/lock-engine'
+export {
+  createOnce,
+  type Once,
+  type OnceFunction,
+  type OnceOptions,
+  type OnLocked,
+  type OnLockedResult,
+} from './coordination/once'
+export {
+  createPool,
+  type Pool,
+  type PoolFunction,
+  type PoolOptions,
+  type SlotHandle,
+} from './coordination/pool'
+export {
+  createPooled,
+  type OnFullResult,
+  type Pooled,
+  type PooledFunction,
+  type PooledOptions,
+} from './coordination/pooled'
 export {
   type Duration,
   type DurationString,
