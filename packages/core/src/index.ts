@@ -1,6 +1,17 @@
 // @stratacache/core: explicit named exports only, grouped by area.
 // Runtime-agnostic: nothing here (or below) imports a `node:` module.
 
+// background refresh (bg, bg.write, bg.read)
+export {
+  type Bg,
+  type BgRegister,
+  type BgShutdownOptions,
+  type CreateBgOptions,
+  createBg,
+} from './background/bg'
+export type { BgLoader } from './background/bg-loader'
+export type { BgOptions, BgReadOptions } from './background/bg-options'
+export type { BgReader } from './background/bg-reader'
 // invalidation bus
 export type { InvalidationBus, InvalidationMessage, SubscribeOptions } from './bus/invalidation-bus'
 export { MemoryBus, type MemoryBusOptions } from './bus/memory-bus'
