@@ -118,7 +118,7 @@ export {
 export { estimateSize } from './store/estimate-size'
 export { escapeGlob, globToRegExp, hasWildcard, unescapeGlob } from './store/glob'
 // storage protocol
-export { instrument } from './store/instrument'
+export { type InstrumentOptions, instrument } from './store/instrument'
 export { MemoryStore, type MemoryStoreOptions } from './store/memory-store'
 export { type CacheEntry, type CacheStore, isSyncStore, type SyncCacheStore } from './store/store'
 export { type TimeoutContext, withTimeout } from './store/with-timeout'

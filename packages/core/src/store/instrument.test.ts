@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest'
 import { CacheConfigError, CacheStoreError } from '../errors'
 import { InMemoryMetrics } from '../metrics/in-memory-metrics'
+import type { ManualClock } from '../testing/manual-clock'
+import { describeStoreConformance } from '../testing/store-conformance'
 import { instrument } from './instrument'
+import { MemoryStore } from './memory-store'
 import { type CacheEntry, type CacheStore, isSyncStore, type SyncCacheStore } from './store'
 
 const entry = (value: unknown): CacheEntry => ({
@@ -11,69 +14,13 @@ const entry = (value: unknown): CacheEntry => ({
   staleUntil: Number.POSITIVE_INFINITY,
 })
 
-/** A tiny Map-backed synchronous store (no expiry), standing in for a real store. */
-class MapStore implements SyncCacheStore {
-  readonly name = 'map'
-  readonly map = new Map<string, CacheEntry>()
-  getSync(key: string) {
-    return this.map.get(key)
-  }
-  setSync(key: string, value: CacheEntry) {
-    this.map.set(key, value)
-  }
-  deleteSync(key: string) {
-    return this.map.delete(key)
-  }
-  async get(key: string) {
-    return this.getSync(key)
-  }
-  async set(key: string, value: CacheEntry) {
-    this.setSync(key, value)
-  }
-  async delete(key: string) {
-    return this.deleteSync(key)
-  }
-  async has(key: string) {
-    return this.map.has(key)
-  }
-  async getMany(keys: string[]) {
-    return keys.map((key) => this.getSync(key))
-  }
-  async setMany(items: [string, CacheEntry][]) {
-    for (const [key, value] of items) this.setSync(key, value)
-  }
-  async deleteMany(keys: string[]) {
-    return keys.filter((key) => this.deleteSync(key)).length
-  }
-  async setIfAbsent(key: string, value: CacheEntry) {
-    if (this.map.has(key)) return false
-    this.setSync(key, value)
-    return true
-  }
-  async deleteMatching(pattern: string) {
-    const prefix = pattern.replace(/\*$/, '')
-    return [...this.map.keys()].filter((key) => key.startsWith(prefix) && this.deleteSync(key)).length
-  }
-  async clear() {
-    this.map.clear()
-  }
-  async close() {}
-}
+/** A bounded MemoryStore whose entries weigh 100 bytes each. */
+const memoryStore = (clock?: ManualClock) => new MemoryStore({ maxEntries: 1000, sizeOf: () => 100, clock })
 
-/** A MapStore that reports its size, as MemoryStore does (entries and approximate bytes). */
-class MeasuredMapStore extends MapStore {
-  get size() {
-    return this.map.size
-  }
-  get bytes() {
-    return this.map.size * 100
-  }
-}
-
-/** Only the asynchronous protocol of a MapStore. */
-function asyncOnly(inner: MapStore): CacheStore {
+/** Only the asynchronous protocol of a store (no sync twins, no size). */
+function asyncOnly(inner: CacheStore): CacheStore {
   return {
-    name: 'async-map',
+    name: 'async-memory',
     get: (key) => inner.get(key),
     set: (key, value) => inner.set(key, value),
     delete: (key) => inner.delete(key),
@@ -111,7 +58,7 @@ function deadStore(): CacheStore {
 describe('instrument', () => {
   it('counts hits and misses of get, getMany and has, and times each operation', async () => {
     const metrics = new InMemoryMetrics()
-    const store = instrument(asyncOnly(new MapStore()), metrics, 'L2')
+    const store = instrument(asyncOnly(memoryStore()), metrics, 'L2')
     expect(isSyncStore(store)).toBe(false)
     await store.set('a', entry(1))
     expect(await store.get('a')).toEqual(entry(1))
@@ -130,7 +77,7 @@ describe('instrument', () => {
 
   it('counts one set per entry written and one delete per entry removed', async () => {
     const metrics = new InMemoryMetrics()
-    const store = instrument(asyncOnly(new MapStore()), metrics, 'L1')
+    const store = instrument(asyncOnly(memoryStore()), metrics, 'L1')
     await store.setMany([
       ['user:1', entry(1)],
       ['user:2', entry(2)],
@@ -158,7 +105,7 @@ describe('instrument', () => {
 
   it('keeps the synchronous twins of a sync store, reporting them as get/set/delete', () => {
     const metrics = new InMemoryMetrics()
-    const store = instrument(new MapStore(), metrics, 'L1')
+    const store = instrument(memoryStore(), metrics, 'L1')
     expect(isSyncStore(store)).toBe(true)
     store.setSync('a', entry(1))
     expect(store.getSync('a')).toEqual(entry(1))
@@ -201,7 +148,7 @@ describe('instrument', () => {
 
   it('records a failing synchronous operation and re-throws it', () => {
     const metrics = new InMemoryMetrics()
-    const broken = new MapStore()
+    const broken = memoryStore()
     broken.getSync = () => {
       throw new TypeError('broken')
     }
@@ -212,7 +159,7 @@ describe('instrument', () => {
 
   it('reports memory after every write when the store exposes size and bytes', async () => {
     const metrics = new InMemoryMetrics()
-    const store = instrument(new MeasuredMapStore(), metrics, 'L1')
+    const store = instrument(memoryStore(), metrics, 'L1', { memoryInterval: 0 })
     await store.get('a')
     expect(metrics.getStats().memory).toEqual({})
     await store.set('a', entry(1))
@@ -226,17 +173,17 @@ describe('instrument', () => {
 
   it('does not report memory for stores that cannot measure themselves', async () => {
     const metrics = new InMemoryMetrics()
-    await instrument(new MapStore(), metrics, 'L1').set('a', entry(1))
+    await instrument(asyncOnly(memoryStore()), metrics, 'L1', { memoryInterval: 0 }).set('a', entry(1))
     expect(metrics.getStats().memory).toEqual({})
   })
 
   it("names itself after the label, defaulting to the store's name", () => {
-    expect(instrument(new MapStore(), new InMemoryMetrics(), 'L1:memory').name).toBe('L1:memory')
-    expect(instrument(new MapStore(), new InMemoryMetrics()).name).toBe('map')
+    expect(instrument(memoryStore(), new InMemoryMetrics(), 'L1:memory').name).toBe('L1:memory')
+    expect(instrument(memoryStore(), new InMemoryMetrics()).name).toBe('memory')
   })
 
   it('forwards members beyond the protocol to the wrapped store, un-instrumented', async () => {
-    const inner = Object.assign(asyncOnly(new MapStore()), {
+    const inner = Object.assign(asyncOnly(memoryStore()), {
       client: { host: '127.0.0.1' },
       async acquireLock(this: { client: unknown }, key: string) {
         return this.client !== undefined && key === 'lock:a'
@@ -248,15 +195,17 @@ describe('instrument', () => {
     expect(store.client).toBe(inner.client)
     inner.client = { host: '10.0.0.1' }
     expect(store.client.host).toBe('10.0.0.1')
-    const measured = instrument(new MeasuredMapStore(), metrics, 'L1') as SyncCacheStore & { size: number }
+    const measured = instrument(memoryStore(), metrics, 'L1') as SyncCacheStore & MemoryStore
     measured.setSync('a', entry(1))
     expect(measured.size).toBe(1)
+    expect(measured.bytes).toBe(100)
+    expect(measured.prune()).toBe(0)
     expect(metrics.getStats().latency).not.toHaveProperty('L2.acquireLock')
   })
 
   it('can be stacked', async () => {
     const metrics = new InMemoryMetrics()
-    const store = instrument(instrument(new MeasuredMapStore(), metrics, 'inner'), metrics, 'outer')
+    const store = instrument(instrument(memoryStore(), metrics, 'inner'), metrics, 'outer')
     await store.set('a', entry(1))
     const stats = metrics.getStats()
     expect(stats.caches.inner?.sets).toBe(1)
@@ -267,7 +216,16 @@ describe('instrument', () => {
   it('rejects arguments that are not a store, a collector or a name', () => {
     const metrics = new InMemoryMetrics()
     expect(() => instrument({} as CacheStore, metrics)).toThrow(CacheConfigError)
-    expect(() => instrument(new MapStore(), {} as InMemoryMetrics)).toThrow(/"metrics"/)
-    expect(() => instrument(new MapStore(), metrics, '')).toThrow(/"name"/)
+    expect(() => instrument(memoryStore(), {} as InMemoryMetrics)).toThrow(/"metrics"/)
+    expect(() => instrument(memoryStore(), metrics, '')).toThrow(/"name"/)
+    expect(() => instrument(memoryStore(), metrics, 'L1', { memoryInterval: -1 })).toThrow(/memoryInterval/)
+    expect(() => instrument(memoryStore(), metrics, 'L1', { clock: {} as never })).toThrow(/"clock"/)
   })
+})
+
+describeStoreConformance({
+  name: 'instrument(MemoryStore)',
+  createStore: ({ clock }) =>
+    instrument(new MemoryStore({ clock, maxEntries: 100_000 }), new InMemoryMetrics(), 'L1'),
+  capabilities: { expiry: 'clock', sync: true },
 })

@@ -1,8 +1,29 @@
+import { type Clock, systemClock } from '../clock'
+import { type Duration, durationToMs } from '../duration'
 import { CacheConfigError } from '../errors'
 import type { MetricsCollector } from '../metrics/collector'
 import { errorTypeOf } from '../metrics/error-type'
 import type { CacheEntry, CacheStore, SyncCacheStore } from './store'
 import { isSyncStore } from './store'
+
+/** Options of {@link instrument}. */
+export interface InstrumentOptions {
+  /**
+   * The least time between two memory reports of a store that measures itself (see
+   * {@link instrument}); `0` reports after every write.
+   * @defaultValue `1` (one second)
+   * @example
+   * ```ts
+   * instrument(new MemoryStore({ maxEntries: 1e5 }), metrics, 'L1', { memoryInterval: '10s' })
+   * ```
+   */
+  memoryInterval?: Duration
+  /**
+   * The time source for `memoryInterval` (operation latency always uses `performance.now()`).
+   * @defaultValue `systemClock`
+   */
+  clock?: Pick<Clock, 'now'>
+}
 
 /** A store that can say how much it holds (`MemoryStore` does): `size` entries taking about `bytes` bytes. */
 interface MeasurableStore {
@@ -26,12 +47,26 @@ class InstrumentedStore implements CacheStore {
   protected readonly inner: CacheStore
   protected readonly metrics: MetricsCollector
   readonly #measurable: (CacheStore & MeasurableStore) | undefined
+  readonly #clock: Pick<Clock, 'now'>
+  readonly #memoryIntervalMs: number
+  /** When memory was last reported (clock ms). */
+  #memoryReportedAt = Number.NEGATIVE_INFINITY
+  /** Whether the store may have changed size since the last memory report. */
+  #memoryDirty = false
 
-  constructor(inner: CacheStore, metrics: MetricsCollector, name: string) {
+  constructor(
+    inner: CacheStore,
+    metrics: MetricsCollector,
+    name: string,
+    clock: Pick<Clock, 'now'>,
+    memoryIntervalMs: number,
+  ) {
     this.name = name
     this.inner = inner
     this.metrics = metrics
     this.#measurable = isMeasurable(inner) ? inner : undefined
+    this.#clock = clock
+    this.#memoryIntervalMs = memoryIntervalMs
   }
 
   async get(key: string): Promise<CacheEntry | undefined> {
@@ -188,19 +223,30 @@ class InstrumentedStore implements CacheStore {
     this.wrote()
   }
 
-  /** Reports the store's size after anything that may change it (the store's counters are O(1)). */
+  /** Notes that the store's size may have changed; it is reported now or once the interval has passed. */
   protected wrote(): void {
-    const store = this.#measurable
-    if (store !== undefined) this.metrics.recordMemory(this.name, store.bytes, store.size)
+    if (this.#measurable === undefined) return
+    this.#memoryDirty = true
+    this.#reportMemoryIfDue()
   }
 
   protected timed(operation: string, start: number): void {
     this.metrics.recordLatency(this.name, operation, (now() - start) / 1000)
+    if (this.#memoryDirty) this.#reportMemoryIfDue()
   }
 
   protected failed(operation: string, error: unknown): unknown {
     this.metrics.recordError(this.name, operation, errorTypeOf(error))
     return error
+  }
+
+  #reportMemoryIfDue(): void {
+    const at = this.#clock.now()
+    if (at - this.#memoryReportedAt < this.#memoryIntervalMs) return
+    const store = this.#measurable as CacheStore & MeasurableStore
+    this.#memoryDirty = false
+    this.#memoryReportedAt = at
+    this.metrics.recordMemory(this.name, store.bytes, store.size)
   }
 }
 
@@ -286,9 +332,11 @@ function forwardExtras(wrapper: InstrumentedStore, inner: CacheStore): void {
  * - a set per entry written (`setIfAbsent` only when it wrote), a delete per entry removed;
  * - an error (`recordError` with {@link errorTypeOf}) for every failure, which is then re-thrown
  *   unchanged;
- * - for stores that expose numeric `size` and `bytes` (such as `MemoryStore`), `recordMemory` after
- *   every write, delete or clear: reading them is O(1), and memory changes only then (apart from
- *   expired entries, which the next write accounts for).
+ * - for stores that expose numeric `size` (entries) and `bytes` (such as `MemoryStore`),
+ *   `recordMemory` after a write, delete or clear: at once when the last report is older than
+ *   `memoryInterval` (default one second), otherwise with the first operation after the interval
+ *   has passed. Reads alone never report (they do not change the size), and reading `bytes` may
+ *   cost a sample of the store, hence the throttle.
  *
  * The wrapper keeps the synchronous `getSync`/`setSync`/`deleteSync` when the store has them (a
  * synchronous function cached over an instrumented `MemoryStore` stays synchronous), and forwards
@@ -297,9 +345,10 @@ function forwardExtras(wrapper: InstrumentedStore, inner: CacheStore): void {
  *
  * @param store - the store to observe
  * @param metrics - where to report (its methods must not throw)
- * @param name - the cache name to report under, and the wrapper's `name`
- * @defaultValue `name`: `store.name`
- * @throws {@link CacheConfigError} when `store` is not a store, `metrics` not a collector, or `name` empty
+ * @param name - the cache name to report under, and the wrapper's `name` (default: `store.name`)
+ * @param options - memory reporting; see {@link InstrumentOptions}
+ * @throws {@link CacheConfigError} when `store` is not a store, `metrics` not a collector, `name`
+ * empty, or an option invalid
  *
  * @example
  * ```ts
@@ -311,9 +360,24 @@ function forwardExtras(wrapper: InstrumentedStore, inner: CacheStore): void {
  * console.log(formatStats(metrics.getStats()))
  * ```
  */
-export function instrument(store: SyncCacheStore, metrics: MetricsCollector, name?: string): SyncCacheStore
-export function instrument(store: CacheStore, metrics: MetricsCollector, name?: string): CacheStore
-export function instrument(store: CacheStore, metrics: MetricsCollector, name?: string): CacheStore {
+export function instrument(
+  store: SyncCacheStore,
+  metrics: MetricsCollector,
+  name?: string,
+  options?: InstrumentOptions,
+): SyncCacheStore
+export function instrument(
+  store: CacheStore,
+  metrics: MetricsCollector,
+  name?: string,
+  options?: InstrumentOptions,
+): CacheStore
+export function instrument(
+  store: CacheStore,
+  metrics: MetricsCollector,
+  name?: string,
+  options: InstrumentOptions = {},
+): CacheStore {
   if (typeof store !== 'object' || store === null || typeof store.get !== 'function') {
     throw new CacheConfigError('instrument(): "store" must be a CacheStore', { option: 'store' })
   }
@@ -324,9 +388,14 @@ export function instrument(store: CacheStore, metrics: MetricsCollector, name?: 
   if (typeof label !== 'string' || label === '') {
     throw new CacheConfigError('instrument(): "name" must be a non-empty string', { option: 'name' })
   }
+  const memoryIntervalMs = durationToMs(options.memoryInterval ?? 1, 'memoryInterval')
+  const clock = options.clock ?? systemClock
+  if (typeof clock?.now !== 'function') {
+    throw new CacheConfigError('instrument(): "clock" must have a now() method', { option: 'clock' })
+  }
   const wrapper = isSyncStore(store)
-    ? new InstrumentedSyncStore(store, metrics, label)
-    : new InstrumentedStore(store, metrics, label)
+    ? new InstrumentedSyncStore(store, metrics, label, clock, memoryIntervalMs)
+    : new InstrumentedStore(store, metrics, label, clock, memoryIntervalMs)
   forwardExtras(wrapper, store)
   return wrapper
 }
