@@ -1,13 +1,14 @@
 import { describe, expect, it, vi } from 'vitest'
+import { defaultsFor } from '../../test/coordination/support'
 import { CacheConfigError, CacheLockError, CacheStoreError } from '../errors'
+import { MemoryStore } from '../store/memory-store'
 import { ManualClock } from '../testing/manual-clock'
 import { asyncDispose } from './held-handle'
 import { createLock } from './lock'
-import { defaultsFor, MapStore } from './map-store.fixture'
 
 function setup(overrides: Parameters<typeof defaultsFor>[2] = {}) {
   const clock = new ManualClock()
-  const store = new MapStore(clock)
+  const store = new MemoryStore({ clock, maxEntries: 10_000 })
   const onError = vi.fn()
   const lock = createLock(defaultsFor(store, clock, { onError, ...overrides }))
   return { clock, store, onError, lock }
@@ -67,12 +68,13 @@ describe('lock: acquire and release', () => {
 
   it('keeps locks of different instances (prefixes) on one store apart', async () => {
     const clock = new ManualClock()
-    const store = new MapStore(clock)
+    const store = new MemoryStore({ clock, maxEntries: 10_000 })
     const a = createLock(defaultsFor(store, clock, { prefix: 'a' }))('job')
     const b = createLock(defaultsFor(store, clock, { prefix: 'b' }))('job')
     await a.acquire()
     await expect(b.acquire()).resolves.toBeDefined()
-    expect(store.keys().sort()).toEqual(['a:lock:job', 'b:lock:job'])
+    expect(await store.has('a:lock:job')).toBe(true)
+    expect(await store.has('b:lock:job')).toBe(true)
   })
 
   it('releases through Symbol.asyncDispose and `await using`', async () => {
@@ -287,13 +289,16 @@ describe('lock: configuration and failures', () => {
 
   it('a failing store rejects acquire with its error at once and never wedges release', async () => {
     const clock = new ManualClock()
-    const store = new MapStore(clock)
+    const store = new MemoryStore({ clock, maxEntries: 10_000 })
     const onError = vi.fn()
     const l = createLock(defaultsFor(store, clock, { onError }))('job', { wait: true, timeout: 10 })
     const held = await l.acquire()
     const failure = new CacheStoreError('down', { store: 'map', operation: 'get' })
     vi.spyOn(store, 'get').mockRejectedValue(failure)
     vi.spyOn(store, 'setIfAbsent').mockRejectedValue(failure)
+    vi.spyOn(store, 'getSync').mockImplementation(() => {
+      throw failure
+    })
 
     await expect(l.acquire()).rejects.toBe(failure)
     await expect(l.isLocked()).rejects.toBe(failure)
@@ -303,13 +308,13 @@ describe('lock: configuration and failures', () => {
 
   it('uses the store option (or its factory, called once) instead of the instance store', async () => {
     const { lock, clock, store } = setup()
-    const own = new MapStore(clock)
+    const own = new MemoryStore({ clock, maxEntries: 10_000 })
     const factory = vi.fn(() => own)
     const l = lock('job', { store: factory })
     await l.acquire()
     expect(await l.isLocked()).toBe(true)
     expect(factory).toHaveBeenCalledTimes(1)
-    expect(own.keys()).toEqual(['app:lock:job'])
-    expect(store.keys()).toEqual([])
+    expect(await own.has('app:lock:job')).toBe(true)
+    expect(await store.has('app:lock:job')).toBe(false)
   })
 })

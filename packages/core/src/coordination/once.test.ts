@@ -1,12 +1,13 @@
 import { describe, expect, expectTypeOf, it, vi } from 'vitest'
+import { defaultsFor } from '../../test/coordination/support'
 import { CacheConfigError, CacheLockError } from '../errors'
+import { MemoryStore } from '../store/memory-store'
 import { ManualClock } from '../testing/manual-clock'
-import { defaultsFor, MapStore } from './map-store.fixture'
 import { createOnce } from './once'
 
 function setup() {
   const clock = new ManualClock()
-  const store = new MapStore(clock)
+  const store = new MemoryStore({ clock, maxEntries: 10_000 })
   return { clock, store, once: createOnce(defaultsFor(store, clock)) }
 }
 

@@ -1,12 +1,13 @@
 import { describe, expect, it, vi } from 'vitest'
+import { defaultsFor } from '../../test/coordination/support'
 import { CacheConfigError, CachePoolFullError } from '../errors'
+import { MemoryStore } from '../store/memory-store'
 import { ManualClock } from '../testing/manual-clock'
-import { defaultsFor, MapStore } from './map-store.fixture'
 import { createPool } from './pool'
 
 function setup() {
   const clock = new ManualClock()
-  const store = new MapStore(clock)
+  const store = new MemoryStore({ clock, maxEntries: 10_000 })
   const onError = vi.fn()
   return { clock, store, onError, pool: createPool(defaultsFor(store, clock, { onError })) }
 }

@@ -1,12 +1,13 @@
 import { describe, expect, expectTypeOf, it } from 'vitest'
+import { defaultsFor } from '../../test/coordination/support'
 import { CacheConfigError, CachePoolFullError } from '../errors'
+import { MemoryStore } from '../store/memory-store'
 import { flushMicrotasks, ManualClock } from '../testing/manual-clock'
-import { defaultsFor, MapStore } from './map-store.fixture'
 import { createPooled } from './pooled'
 
 function setup() {
   const clock = new ManualClock()
-  return { clock, pooled: createPooled(defaultsFor(new MapStore(clock), clock)) }
+  return { clock, pooled: createPooled(defaultsFor(new MemoryStore({ clock, maxEntries: 10_000 }), clock)) }
 }
 
 function gate() {
