@@ -126,6 +126,14 @@ const BATCH_CONCURRENCY = 16
 /** Bytes read when the key is not known: enough for the frame and header of keys up to ~4 KiB. */
 const DEFAULT_HEAD_BYTES = 4096
 
+/** A temporary file written and not yet published, with the directories created for it. */
+interface PendingWrite {
+  temp: string
+  shardDir: string
+  /** The topmost directory `mkdir` created for the write, if it created any. */
+  createdDir: string | undefined
+}
+
 type Corrupt = { state: 'corrupt'; error: unknown }
 type Unusable = { state: 'dead' } | Corrupt
 type FileState = { state: 'live'; entry: CacheEntry } | Unusable
@@ -232,34 +240,44 @@ export class FileStore implements CacheStore {
   async setIfAbsent(key: string, entry: CacheEntry): Promise<boolean> {
     const bytes = await this.#encode(key, entry)
     const location = locateEntry(this.dir, key)
-    const temp = await this.#writeTemp(location, bytes, 'setIfAbsent', key)
+    const pending = await this.#writeTemp(location, bytes, 'setIfAbsent', key)
+    let won = false
     try {
-      // Each round either publishes, finds a live entry, or removes a dead one; a dead entry
-      // reappearing again and again (other writers) ends the loop as a loss.
-      for (let round = 0; round < 3; round++) {
-        try {
-          await this.#fs.link(temp, location.path)
-          await this.#afterWrite(location, bytes.length, 'setIfAbsent', key)
-          return true
-        } catch (error) {
-          if (errorCode(error) !== 'EEXIST')
-            throw this.#storeError('setIfAbsent', 'link', location.path, error, key)
-        }
+      // Each round publishes, finds a live entry (a loss), or removes a dead one and tries again;
+      // dead entries reappearing round after round (other writers) end as a loss.
+      for (let round = 0; round < 3 && !won; round++) {
+        won = await this.#linkExclusive(pending.temp, location, key)
+        if (won) break
         const found = await this.#inspectHead(location, key, 'setIfAbsent')
         if (found?.state === 'live') return false
         if (found?.state === 'corrupt') this.#report(found.error)
         if (found !== undefined && !(await this.#reclaim(location, key, 'setIfAbsent'))) return false
       }
-      return false
+    } catch (error) {
+      await this.#abandon(pending)
+      throw error
     } finally {
-      await this.#discard(temp)
+      await this.#discard(pending.temp)
+    }
+    if (won) await this.#afterWrite(location, bytes.length, 'setIfAbsent', key)
+    return won
+  }
+
+  /** Publishes `temp` as the entry only if there is none (`link` fails on an existing name). */
+  async #linkExclusive(temp: string, location: EntryLocation, key: string): Promise<boolean> {
+    try {
+      await this.#fs.link(temp, location.path)
+      return true
+    } catch (error) {
+      if (errorCode(error) === 'EEXIST') return false
+      throw this.#storeError('setIfAbsent', 'link', location.path, error, key)
     }
   }
 
   async deleteMatching(pattern: string): Promise<number> {
     const matcher = globToRegExp(pattern)
     let removed = 0
-    await forEachInBatches(this.#ownEntries(), async (location) => {
+    await this.#sweep('deleteMatching', this.#ownEntries(), async (location) => {
       const key = (await this.#inspectHead(location, undefined, 'deleteMatching'))?.key
       if (key !== undefined && matcher.test(key) && (await this.#delete(location, 'deleteMatching', key))) {
         removed++
@@ -270,12 +288,15 @@ export class FileStore implements CacheStore {
 
   async clear(): Promise<void> {
     const now = Date.now()
-    await forEachInBatches(walkOwnFiles(this.#fs, this.dir), async (file) => {
+    await this.#sweep('clear', walkOwnFiles(this.#fs, this.dir), async (file) => {
       if (file.kind !== 'entry' && !(await this.#isAbandoned(file.path, now))) return
       await this.#unlink(file.path, 'clear')
     })
     this.#index?.clear()
-    for (const shardDir of await listShardDirs(this.#fs, this.dir)) {
+    const shardDirs = await listShardDirs(this.#fs, this.dir).catch((error: unknown) => {
+      throw this.#storeError('clear', 'scan', pathOf(error) ?? this.dir, error)
+    })
+    for (const shardDir of shardDirs) {
       await this.#fs.rmdir(shardDir).catch(() => undefined) // not empty (a user's file, a write in flight): kept
     }
   }
@@ -453,11 +474,11 @@ export class FileStore implements CacheStore {
       this.#index?.touch(location.path, bytes.length)
       return
     }
-    const temp = await this.#writeTemp(location, bytes, operation, key)
+    const pending = await this.#writeTemp(location, bytes, operation, key)
     try {
-      await this.#fs.rename(temp, location.path)
+      await this.#fs.rename(pending.temp, location.path)
     } catch (error) {
-      await this.#discard(temp)
+      await this.#abandon(pending)
       throw this.#storeError(operation, 'rename', location.path, error, key)
     }
     await this.#afterWrite(location, bytes.length, operation, key)
@@ -472,42 +493,53 @@ export class FileStore implements CacheStore {
     }
   }
 
-  /** Writes `bytes` to a new temporary file next to the entry, creating the directories if needed. */
+  /**
+   * Writes `bytes` to a new temporary file next to the entry, creating the directories if needed.
+   * A failed write leaves nothing behind: neither the partial file nor the directories it created.
+   */
   async #writeTemp(
     location: EntryLocation,
     bytes: Uint8Array,
     operation: string,
     key: string,
-  ): Promise<string> {
-    const temp = tempPathFor(location)
-    const write = () => this.#fs.writeFile(temp, bytes, { flag: 'wx', flush: this.#fsync })
+  ): Promise<PendingWrite> {
+    const pending: PendingWrite = {
+      temp: tempPathFor(location),
+      shardDir: location.shardDir,
+      createdDir: undefined,
+    }
+    const write = () => this.#fs.writeFile(pending.temp, bytes, { flag: 'wx', flush: this.#fsync })
     try {
       await write()
-      return temp
+      return pending
     } catch (error) {
-      await this.#discard(temp)
-      if (errorCode(error) !== 'ENOENT') throw this.#storeError(operation, 'write', temp, error, key)
+      await this.#discard(pending.temp)
+      const code = errorCode(error)
+      if (code !== 'ENOENT' && code !== 'ENOTDIR')
+        throw this.#storeError(operation, 'write', pending.temp, error, key)
     }
-    let created: unknown
     try {
-      created = await this.#fs.mkdir(location.shardDir, { recursive: true })
+      const created = await this.#fs.mkdir(location.shardDir, { recursive: true })
+      pending.createdDir = typeof created === 'string' ? created : undefined
     } catch (error) {
       throw this.#storeError(operation, 'create directory', location.shardDir, error, key)
     }
     try {
       await write()
-      return temp
+      return pending
     } catch (error) {
-      await this.#discard(temp)
-      if (typeof created === 'string') await this.#removeCreatedDirs(location.shardDir, created)
-      throw this.#storeError(operation, 'write', temp, error, key)
+      await this.#abandon(pending)
+      throw this.#storeError(operation, 'write', pending.temp, error, key)
     }
   }
 
-  /** Removes the directories `mkdir` created, from `deepest` up to `topmost`, if still empty. */
-  async #removeCreatedDirs(deepest: string, topmost: string): Promise<void> {
-    for (let dir = deepest; ; dir = dirname(dir)) {
-      await this.#fs.rmdir(dir).catch(() => undefined)
+  /** Undoes a write that failed: removes its temporary file and the directories it created (if still empty). */
+  async #abandon(pending: PendingWrite): Promise<void> {
+    await this.#discard(pending.temp)
+    const topmost = pending.createdDir
+    if (topmost === undefined) return
+    for (let dir = pending.shardDir; ; dir = dirname(dir)) {
+      await this.#fs.rmdir(dir).catch(() => undefined) // not empty: someone else wrote there meanwhile
       if (dir === topmost || dirname(dir) === dir) return
     }
   }
@@ -634,7 +666,8 @@ export class FileStore implements CacheStore {
     const scanned: ScannedFile[] = []
     const now = Date.now()
     let removed = 0
-    await forEachInBatches(
+    await this.#sweep(
+      'prune',
       walkOwnFiles(this.#fs, this.dir),
       async (file) => {
         if (file.kind !== 'entry') {
@@ -645,7 +678,8 @@ export class FileStore implements CacheStore {
         const found = await this.#inspectHead(location, undefined, 'prune')
         if (found === undefined) return
         if (found.state === 'live') {
-          if (index !== undefined) scanned.push(await this.#scanned(location.path))
+          const file = index === undefined ? undefined : await this.#scanned(location.path)
+          if (file !== undefined) scanned.push(file)
           return
         }
         if (found.state === 'corrupt') this.#report(found.error)
@@ -657,16 +691,36 @@ export class FileStore implements CacheStore {
     return removed
   }
 
-  async #scanned(path: string): Promise<ScannedFile> {
-    const { size, mtimeMs } = await this.#fs.stat(path)
-    return { path, size, mtimeMs }
+  /** Size and modification time of an entry file for the size index; `undefined` once it is gone. */
+  async #scanned(path: string): Promise<ScannedFile | undefined> {
+    try {
+      const { size, mtimeMs } = await this.#fs.stat(path)
+      return { path, size, mtimeMs }
+    } catch (error) {
+      if (errorCode(error) === 'ENOENT') return undefined
+      throw error
+    }
+  }
+
+  /** {@link forEachInBatches}, with failures of the directory walk reported as `CacheStoreError`s. */
+  async #sweep<T>(
+    operation: string,
+    items: AsyncIterable<T>,
+    task: (item: T) => Promise<void>,
+    shouldStop?: () => boolean,
+  ): Promise<void> {
+    try {
+      await forEachInBatches(items, task, shouldStop)
+    } catch (error) {
+      throw this.#storeError(operation, 'scan', pathOf(error) ?? this.dir, error)
+    }
   }
 
   /** Builds the size index from a scan of `dir`, once (again after a failed scan). */
   async #ensureIndexed(operation: string): Promise<void> {
     this.#indexScan ??= this.#scanIndex().catch((error: unknown) => {
       this.#indexScan = undefined
-      throw this.#storeError(operation, 'scan', this.dir, error)
+      throw this.#storeError(operation, 'scan', pathOf(error) ?? this.dir, error)
     })
     await this.#indexScan
   }
@@ -676,11 +730,8 @@ export class FileStore implements CacheStore {
     const scanStartedAt = index.touchCounter
     const scanned: ScannedFile[] = []
     await forEachInBatches(this.#ownEntries(), async (location) => {
-      try {
-        scanned.push(await this.#scanned(location.path))
-      } catch (error) {
-        if (errorCode(error) !== 'ENOENT') throw error
-      }
+      const file = await this.#scanned(location.path)
+      if (file !== undefined) scanned.push(file)
     })
     index.reconcile(scanned, scanStartedAt)
   }
@@ -720,6 +771,12 @@ export class FileStore implements CacheStore {
       { store: this.name, operation, key, cause },
     )
   }
+}
+
+/** The path a Node.js file system error names, if any. */
+function pathOf(error: unknown): string | undefined {
+  const path = (error as { path?: unknown } | null)?.path
+  return typeof path === 'string' ? path : undefined
 }
 
 function resolveDir(dir: unknown): string {

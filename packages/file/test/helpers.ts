@@ -1,4 +1,7 @@
-import { mkdir, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { CacheEntry } from '@stratacache/core'
 import { encodeFrame } from '../src/entry-frame'
 import { locateEntry } from '../src/entry-path'
 import type { FileStore } from '../src/file-store'
@@ -17,4 +20,34 @@ export async function writeRawFile(store: FileStore, key: string, bytes: Uint8Ar
   const location = locateEntry(store.dir, key)
   await mkdir(location.shardDir, { recursive: true })
   await writeFile(location.path, bytes)
+}
+
+/** Every path (files and directories) under `root`, relative, sorted. */
+export async function listTree(root: string): Promise<string[]> {
+  const found: string[] = []
+  const visit = async (dir: string, prefix: string): Promise<void> => {
+    for (const entry of await readdir(dir, { withFileTypes: true })) {
+      const rel = prefix === '' ? entry.name : `${prefix}/${entry.name}`
+      found.push(rel)
+      if (entry.isDirectory()) await visit(join(dir, entry.name), rel)
+    }
+  }
+  await visit(root, '')
+  return found.sort()
+}
+
+/** A scratch directory under the OS temp dir, removed by the returned `cleanup`. */
+export async function scratchDir(label: string): Promise<{ root: string; cleanup: () => Promise<void> }> {
+  const root = await mkdtemp(join(tmpdir(), `stratacache-file-${label}-`))
+  return { root, cleanup: () => rm(root, { recursive: true, force: true }) }
+}
+
+/** An entry produced at `now`, fresh for `freshMs` then stale for `staleMs`. */
+export function entryAt<T>(value: T, now: number, freshMs = 1000, staleMs = 0): CacheEntry<T> {
+  return { value, createdAt: now, freshUntil: now + freshMs, staleUntil: now + freshMs + staleMs }
+}
+
+/** A Node.js-style system error with `code`. */
+export function systemError(code: string, message = code.toLowerCase()): NodeJS.ErrnoException {
+  return Object.assign(new Error(`${code}: ${message}`), { code })
 }
