@@ -7,7 +7,13 @@ import {
   type MetricData,
   MetricReader,
 } from '@opentelemetry/sdk-metrics'
-import { CacheConfigError, instrument, type MetricsCollector } from '@stratacache/core'
+import {
+  CacheConfigError,
+  createEntry,
+  instrument,
+  MemoryStore,
+  type MetricsCollector,
+} from '@stratacache/core'
 import { afterEach, describe, expect, it } from 'vitest'
 import { DEFAULT_DURATION_BUCKETS, OpenTelemetryMetrics } from './open-telemetry-metrics'
 
@@ -182,31 +188,14 @@ describe('OpenTelemetryMetrics', () => {
 
   it('reports through instrument() end to end', async () => {
     const { collector, collect } = setup()
-    const inner = new Map<string, unknown>()
-    const store = instrument(
-      {
-        name: 'map',
-        get: async (key) => inner.get(key) as never,
-        set: async (key, entry) => void inner.set(key, entry),
-        delete: async (key) => inner.delete(key),
-        has: async (key) => inner.has(key),
-        getMany: async (keys) => keys.map((key) => inner.get(key) as never),
-        setMany: async () => {},
-        deleteMany: async () => 0,
-        setIfAbsent: async () => false,
-        deleteMatching: async () => 0,
-        clear: async () => inner.clear(),
-        close: async () => {},
-      },
-      collector,
-      'L1',
-    )
-    await store.set('a', { value: 1, createdAt: 0, freshUntil: 1, staleUntil: 1 })
+    const store = instrument(new MemoryStore({ maxEntries: 100 }), collector, 'L1')
+    await store.set('a', createEntry(1, { now: Date.now(), ttlMs: 60_000 }))
     await store.get('a')
     await store.get('b')
     const all = await collect()
     expect(points(all.get('stratacache.hits'))).toEqual([[{ 'cache.name': 'L1' }, 1]])
     expect(points(all.get('stratacache.misses'))).toEqual([[{ 'cache.name': 'L1' }, 1]])
+    expect(points(all.get('stratacache.memory.entries'))).toEqual([[{ 'cache.name': 'L1' }, 1]])
     const durations = histogramPoints(all.get('stratacache.operation.duration'))
     expect(durations.map((p) => [p.attributes['cache.operation'], p.value.count])).toEqual([
       ['set', 1],
