@@ -18,7 +18,7 @@ class TestStore extends MemoryStore {
   failGet = false
   failSet = false
   constructor(clock: Clock) {
-    super({ clock })
+    super({ clock, maxEntries: 1000 })
   }
   override async get(key: string) {
     this.gets++

@@ -34,10 +34,15 @@ export function stopAll(tasks: Set<StoppableTask>, clock: Clock, waitMs: number)
   if (waitMs === 0) return Promise.resolve()
   if (waitMs === Number.POSITIVE_INFINITY) return settled
   return new Promise<void>((resolve) => {
-    const timer = clock.setTimeout(resolve, waitMs)
-    void settled.then(() => {
-      clock.clearTimeout(timer)
+    // The clock's timers are unref'd: without a ref'd one, a process whose only pending work is
+    // a hung refresh would exit mid-`await bg.shutdown()` instead of continuing after the wait.
+    const keepAlive = globalThis.setTimeout(() => {}, waitMs)
+    const done = (): void => {
+      clock.clearTimeout(deadline)
+      globalThis.clearTimeout(keepAlive)
       resolve()
-    })
+    }
+    const deadline = clock.setTimeout(done, waitMs)
+    void settled.then(done)
   })
 }
