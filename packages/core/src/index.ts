@@ -78,7 +78,7 @@ export { defaultErrorHandler, type ErrorHandler, safeReport } from './instance-d
 // metrics
 export { type MetricsCollector, NULL_METRICS } from './metrics/collector'
 export { errorTypeOf } from './metrics/error-type'
-export { formatStats } from './metrics/format-stats'
+export { type FormatStatsOptions, formatStats } from './metrics/format-stats'
 export {
   type BackgroundRefreshStats,
   type CacheCounterStats,

@@ -29,6 +29,20 @@ describe('formatStats', () => {
     )
   })
 
+  it('takes the latency of another operation when told', () => {
+    const metrics = new InMemoryMetrics()
+    metrics.recordMiss('getUser')
+    metrics.recordLatency('getUser', 'load', 0.25)
+    expect(formatStats(metrics.getStats(), { operation: 'load' })).toBe(
+      [
+        'Layer    hits  misses  sets  hit rate        p50        p99',
+        '-------  ----  ------  ----  --------  ---------  ---------',
+        'getUser     0       1     0     0.00%  250.000ms  250.000ms',
+      ].join('\n'),
+    )
+    expect(formatStats(metrics.getStats())).toContain('getUser     0       1     0     0.00%    -    -')
+  })
+
   it('renders the header alone when nothing was recorded', () => {
     expect(formatStats(new InMemoryMetrics().getStats())).toBe(
       ['Layer  hits  misses  sets  hit rate  p50  p99', '-----  ----  ------  ----  --------  ---  ---'].join(

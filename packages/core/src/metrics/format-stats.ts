@@ -2,12 +2,26 @@ import type { MetricsStats } from './in-memory-metrics'
 
 const HEADER = ['Layer', 'hits', 'misses', 'sets', 'hit rate', 'p50', 'p99'] as const
 
+/** Options of {@link formatStats}. */
+export interface FormatStatsOptions {
+  /**
+   * The operation whose latency fills the p50/p99 columns: `'get'` for stores wrapped by
+   * `instrument`, `'load'` for the time cached functions spend computing on a miss.
+   * @defaultValue `'get'`
+   * @example
+   * ```ts
+   * formatStats(metrics.getStats(), { operation: 'load' })
+   * ```
+   */
+  operation?: string
+}
+
 const formatMs = (ms: number | undefined): string => (ms === undefined ? '-' : `${ms.toFixed(3)}ms`)
 
 /**
  * Renders the per-cache table of a {@link MetricsStats} snapshot for a terminal or a log: one row
  * per cache in the order caches first reported, with hits, misses, sets, hit rate and the p50/p99
- * latency of its `get` operation (`-` when it recorded none). Columns are separated by two
+ * latency of one operation (`get` unless told; `-` when the cache recorded none). Columns are separated by two
  * spaces; names are left-aligned, numbers right-aligned. No trailing newline.
  *
  * @example
@@ -19,18 +33,19 @@ const formatMs = (ms: number | undefined): string => (ms === undefined ? '-' : `
  * // L2:redis     4       1     1    80.00%  0.310ms  1.204ms
  * ```
  */
-export function formatStats(stats: MetricsStats): string {
+export function formatStats(stats: MetricsStats, options: FormatStatsOptions = {}): string {
+  const operation = options.operation ?? 'get'
   const rows: string[][] = [[...HEADER]]
   for (const [name, counters] of Object.entries(stats.caches)) {
-    const get = stats.latency[`${name}.get`]
+    const latency = stats.latency[`${name}.${operation}`]
     rows.push([
       name,
       String(counters.hits),
       String(counters.misses),
       String(counters.sets),
       `${counters.hitRatePercent.toFixed(2)}%`,
-      formatMs(get?.p50Ms),
-      formatMs(get?.p99Ms),
+      formatMs(latency?.p50Ms),
+      formatMs(latency?.p99Ms),
     ])
   }
   const widths = HEADER.map((_, column) => Math.max(...rows.map((row) => (row[column] as string).length)))
