@@ -51,3 +51,15 @@ export function entryAt<T>(value: T, now: number, freshMs = 1000, staleMs = 0): 
 export function systemError(code: string, message = code.toLowerCase()): NodeJS.ErrnoException {
   return Object.assign(new Error(`${code}: ${message}`), { code })
 }
+
+/** What the multi-process workers write. */
+export interface WorkerPayload {
+  writer: string
+  round: number
+  body: string
+}
+
+/** The value worker `writer` stores in round `round`: large (about 300 KiB), so a torn write would show. */
+export function payloadOf(writer: string, round: number): WorkerPayload {
+  return { writer, round, body: `${writer}:${round}:`.repeat(20_000) }
+}
