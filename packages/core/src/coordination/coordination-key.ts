@@ -1,23 +1,9 @@
-import { CacheConfigError, CacheKeyError } from '../errors'
-import { compileKeyTemplate } from './temporary-key-template'
+import { compileKey as compileKeySpec, type KeyBuilder, type KeySpec } from '../cached/key-template'
+import { CacheConfigError } from '../errors'
 
 /**
- * A lock or pool key: a template such as `'report:{0}'` (placeholders as in `cache()`), or a
- * function receiving the same arguments and returning the key.
- *
- * @example
- * ```ts
- * lock('report:{0}')
- * lock((year: number) => `report:${year}`)
- * ```
- */
-export type KeySource<A extends unknown[] = any[]> = string | ((...args: A) => string)
-
-/** Renders a key from the call's `this` and arguments. */
-export type KeyRenderer = (thisArg: unknown, args: readonly unknown[]) => string
-
-/**
- * Checks that `source` is a non-empty template string or a function.
+ * Checks that a lock or pool `key` is a non-empty template string or a function (unlike
+ * `cache()`, coordination has no default key).
  *
  * @throws {@link CacheConfigError} naming `key` otherwise
  * @example
@@ -25,7 +11,7 @@ export type KeyRenderer = (thisArg: unknown, args: readonly unknown[]) => string
  * validateKeySource(options.key)
  * ```
  */
-export function validateKeySource(source: unknown): asserts source is KeySource {
+export function validateKeySource(source: unknown): asserts source is KeySpec {
   if (typeof source !== 'function' && (typeof source !== 'string' || source === '')) {
     throw new CacheConfigError('Invalid "key": expected a non-empty template string or a function', {
       option: 'key',
@@ -33,31 +19,27 @@ export function validateKeySource(source: unknown): asserts source is KeySource 
   }
 }
 
+// Stands in for the wrapped function where there is none (`lock('report:{0}')`): it declares no
+// parameters, so named placeholders fail with a CacheKeyError listing none.
+function noParameters(): void {}
+
 /**
- * Validates `source` once and compiles it. `fn`, when given, is the wrapped function (templates
- * may then name its parameters).
+ * Validates `source` once and compiles it with the shared key-template compiler (placeholders
+ * as in `cache()`) into a builder of the rendered key, without the instance prefix.
  *
+ * @param source - the `key` option
+ * @param fn - the wrapped function, whose parameter names resolve `{name}` placeholders; absent
+ *   for `lock(key)` / `pool({ key })`, which then take positional placeholders only
+ * @param what - names the lock or pool in key errors, e.g. `'lock'`
  * @throws {@link CacheConfigError} naming `key` when it is missing or empty
  * @throws {@link CacheKeyError} when a template placeholder cannot be resolved
  * @example
  * ```ts
- * const render = compileKey('report:{0}')
+ * const render = compileKey('report:{0}', undefined, 'lock')
  * render(undefined, [2026]) // 'report:2026'
  * ```
  */
-export function compileKey(source: KeySource, _fn?: (...args: any[]) => unknown): KeyRenderer {
+export function compileKey(source: unknown, fn: Function | undefined, what: string): KeyBuilder {
   validateKeySource(source)
-  if (typeof source === 'function') {
-    return (thisArg, args) => {
-      const key: unknown = source.apply(thisArg, args as unknown[])
-      if (typeof key !== 'string' || key === '') {
-        throw new CacheKeyError(
-          `The key function returned ${JSON.stringify(key)} (expected a non-empty string)`,
-        )
-      }
-      return key
-    }
-  }
-  const template = compileKeyTemplate(source)
-  return (_thisArg, args) => template(args)
+  return compileKeySpec(source, fn ?? noParameters, fn?.name || what, '').build
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest'
 import { defaultsFor } from '../../test/coordination/support'
-import { CacheConfigError, CacheLockError, CacheStoreError } from '../errors'
+import { CacheConfigError, CacheKeyError, CacheLockError, CacheStoreError } from '../errors'
 import { MemoryStore } from '../store/memory-store'
 import { ManualClock } from '../testing/manual-clock'
 import { asyncDispose } from './held-handle'
@@ -261,6 +261,23 @@ describe('lock: wrapper form', () => {
     release()
     await expect(first).resolves.toBe('svc:1')
     await expect(other).resolves.toBe('svc:2')
+  })
+})
+
+describe('lock: key templates (shared with cache())', () => {
+  it('resolves named placeholders and paths from the wrapped function’s parameters', async () => {
+    const { lock } = setup()
+    const save = lock({ key: 'user:{user.id}:{field}' })(
+      async (user: { id: number }, field: string) => `${user.id}:${field}`,
+    )
+    expect(save.key({ id: 7 }, 'email')).toBe('user:7:email')
+    await expect(save({ id: 7 }, 'email')).resolves.toBe('7:email')
+  })
+
+  it('refuses named placeholders without a function, at construction, with CacheKeyError', () => {
+    const { lock } = setup()
+    expect(() => lock('user:{id}')).toThrow(CacheKeyError)
+    expect(() => lock({ key: 'user:{nope}' })(async (id: number) => id)).toThrow(/nope/)
   })
 })
 

@@ -1,6 +1,7 @@
+import type { KeyBuilder, KeySpec } from '../cached/key-template'
 import { CacheConfigError } from '../errors'
 import type { InstanceDefaults } from '../instance-defaults'
-import { compileKey, type KeyRenderer, type KeySource, validateKeySource } from './coordination-key'
+import { compileKey, validateKeySource } from './coordination-key'
 import type { HeldHandle } from './held-handle'
 import { LockEngine, type LockHandle, type LockOptions } from './lock-engine'
 
@@ -62,7 +63,7 @@ export interface LockWrapperOptions extends LockOptions {
    * lock({ key: 'order:{0}' })(processOrder)
    * ```
    */
-  key: KeySource
+  key: KeySpec
 }
 
 /** The `lock` function of an instance (see {@link createLock}). */
@@ -75,7 +76,7 @@ export interface LockFunction {
    * await using held = await reportLock.acquire(2026)
    * ```
    */
-  <A extends unknown[] = unknown[]>(key: KeySource<A>, options?: LockOptions): Lock<A>
+  <A extends unknown[] = unknown[]>(key: KeySpec<A>, options?: LockOptions): Lock<A>
   /**
    * A wrapper running `fn` under the lock, released when `fn` settles (returns or throws).
    * @example
@@ -97,7 +98,7 @@ export interface LockFunction {
 export function withLockControls<W extends AnyFunction>(
   wrapped: W,
   engine: LockEngine,
-  render: KeyRenderer,
+  render: KeyBuilder,
 ): W & LockControls<Parameters<W>> {
   return Object.assign(wrapped, {
     isLocked: async (...args: unknown[]) => engine.isLocked(render(undefined, args)),
@@ -157,14 +158,14 @@ export function assertFunction(fn: unknown, wrapper: string): asserts fn is AnyF
  * ```
  */
 export function createLock(defaults: InstanceDefaults): LockFunction {
-  function lock(source: KeySource | LockWrapperOptions, options: LockOptions = {}) {
+  function lock(source: KeySpec | LockWrapperOptions, options: LockOptions = {}) {
     if (typeof source === 'object' && source !== null) {
       const { key, ...rest } = source
       const engine = new LockEngine(defaults, rest)
       validateKeySource(key)
       return <F extends AnyFunction>(fn: F): LockedFunction<F> => {
         assertFunction(fn, 'lock')
-        const render = compileKey(key, fn)
+        const render = compileKey(key, fn, 'lock')
         async function locked(this: ThisParameterType<F>, ...args: Parameters<F>) {
           return runWhileHeld(await engine.acquire(render(this, args)), fn, this, args)
         }
@@ -172,7 +173,7 @@ export function createLock(defaults: InstanceDefaults): LockFunction {
       }
     }
     const engine = new LockEngine(defaults, options)
-    const render = compileKey(source)
+    const render = compileKey(source, undefined, 'lock')
     const lockObject: Lock = {
       acquire: async (...args) => engine.acquire(render(undefined, args)),
       tryAcquire: async (...args) => engine.tryAcquire(render(undefined, args)),

@@ -1,8 +1,9 @@
+import type { KeySpec } from '../cached/key-template'
 import type { Duration } from '../duration'
 import { CacheConfigError } from '../errors'
 import type { InstanceDefaults } from '../instance-defaults'
 import type { CoordinationOptions } from './coordination-context'
-import { compileKey, type KeySource, validateKeySource } from './coordination-key'
+import { compileKey, validateKeySource } from './coordination-key'
 import { type AnyFunction, assertFunction, type LockControls, runWhileHeld, withLockControls } from './lock'
 import { LockEngine, type LockHandle } from './lock-engine'
 
@@ -22,7 +23,7 @@ export interface OnceOptions extends CoordinationOptions {
    * once({ key: 'sync-order:{0}' })(syncOrder)
    * ```
    */
-  key: KeySource
+  key: KeySpec
   /**
    * What a call does while another run with the same key is in progress.
    * @default 'skip'
@@ -103,7 +104,7 @@ export function createOnce(defaults: InstanceDefaults): Once {
     })
     return <F extends AnyFunction>(fn: F) => {
       assertFunction(fn, 'once')
-      const render = compileKey(key, fn)
+      const render = compileKey(key, fn, 'once')
       async function guarded(this: ThisParameterType<F>, ...args: Parameters<F>) {
         const lockKey = render(this, args)
         let held: LockHandle | undefined

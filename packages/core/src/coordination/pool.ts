@@ -1,3 +1,4 @@
+import type { KeySpec } from '../cached/key-template'
 import type { Duration } from '../duration'
 import { CacheConfigError, CacheError, CachePoolFullError } from '../errors'
 import { type InstanceDefaults, safeReport } from '../instance-defaults'
@@ -6,7 +7,7 @@ import {
   type CoordinationOptions,
   createCoordinationContext,
 } from './coordination-context'
-import { compileKey, type KeyRenderer, type KeySource, validateKeySource } from './coordination-key'
+import { compileKey, validateKeySource } from './coordination-key'
 import { Held, type HeldHandle } from './held-handle'
 import { newToken } from './new-token'
 import {
@@ -27,7 +28,7 @@ export interface PoolOptions extends CoordinationOptions {
    * pool({ key: 'api:{0}', maxSize: 5 }).acquire(userId)
    * ```
    */
-  key: KeySource
+  key: KeySpec
   /**
    * The most holders the pool admits at once (across processes on a shared store), an integer ≥ 1.
    * @example
@@ -109,7 +110,7 @@ export interface Pool<A extends unknown[] = unknown[]> {
 
 /** The `pool` function of an instance (see {@link createPool}). */
 export type PoolFunction = <A extends unknown[] = unknown[]>(
-  options: PoolOptions & { key: KeySource<A> },
+  options: PoolOptions & { key: KeySpec<A> },
 ) => Pool<A>
 
 /**
@@ -207,7 +208,7 @@ export function createPool(defaults: InstanceDefaults): PoolFunction {
       })
     }
     const engine = new PoolEngine(defaults, options)
-    const render: KeyRenderer = compileKey(options.key)
+    const render = compileKey(options.key, undefined, 'pool')
     return {
       maxSize: engine.maxSize,
       acquire: async (...args) => engine.acquire(render(undefined, args)),

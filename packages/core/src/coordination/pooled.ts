@@ -65,7 +65,7 @@ export function createPooled(defaults: InstanceDefaults): Pooled {
     const engine = new PoolEngine(defaults, options)
     return <F extends AnyFunction>(fn: F) => {
       assertFunction(fn, 'pooled')
-      const render = compileKey(options.key, fn)
+      const render = compileKey(options.key, fn, 'pooled')
       async function bounded(this: ThisParameterType<F>, ...args: Parameters<F>) {
         const key = render(this, args)
         if (onFull === 'throw') return runWhileHeld(await engine.acquire(key), fn, this, args)
