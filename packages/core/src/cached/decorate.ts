@@ -1,0 +1,70 @@
+import { CacheConfigError } from '../errors'
+import type { AnyFunction, CachedFunction, CachedReturn } from './cached-function'
+
+/**
+ * The function `cache(options)` returns: wraps a plain function, or decorates a method as a TC39
+ * decorator (TypeScript 5 default) or a legacy `experimentalDecorators` decorator (NestJS style).
+ * The form is detected from the arguments at runtime.
+ */
+export interface CacheDecorator<Sync extends boolean> {
+  /** Wraps a function: `cache({ ttl: 60 })(fn)`. */
+  <F extends AnyFunction>(fn: F): CachedFunction<F, Sync>
+  /** TC39 method decorator. */
+  <This, A extends any[], R>(
+    method: (this: This, ...args: A) => R,
+    context: ClassMethodDecoratorContext<This, (this: This, ...args: A) => R>,
+  ): (this: This, ...args: A) => CachedReturn<R, Sync>
+  /** Legacy (`experimentalDecorators`) method decorator. */
+  (target: object, propertyKey: string | symbol, descriptor: PropertyDescriptor): void
+}
+
+/** The function `cache.put(options)` and `cache.evict(options)` return: like {@link CacheDecorator}, without controls. */
+export interface WriteDecorator<Sync extends boolean> {
+  /** Wraps a function. */
+  <F extends AnyFunction>(
+    fn: F,
+  ): (this: ThisParameterType<F>, ...args: Parameters<F>) => CachedReturn<ReturnType<F>, Sync>
+  /** TC39 method decorator. */
+  <This, A extends any[], R>(
+    method: (this: This, ...args: A) => R,
+    context: ClassMethodDecoratorContext<This, (this: This, ...args: A) => R>,
+  ): (this: This, ...args: A) => CachedReturn<R, Sync>
+  /** Legacy (`experimentalDecorators`) method decorator. */
+  (target: object, propertyKey: string | symbol, descriptor: PropertyDescriptor): void
+}
+
+function isDecoratorContext(value: unknown): value is { kind: string; name: string | symbol } {
+  return typeof value === 'object' && value !== null && typeof (value as { kind?: unknown }).kind === 'string'
+}
+
+/**
+ * Turns `wrap(fn)` into a decorator that also accepts the TC39 `(method, context)` and the legacy
+ * `(target, propertyKey, descriptor)` forms.
+ *
+ * @param what - the API name for error messages, e.g. `'cache'`
+ */
+export function toDecorator(wrap: (fn: Function) => Function, what: string): (...args: unknown[]) => unknown {
+  return function decorate(target: unknown, context?: unknown, descriptor?: unknown): unknown {
+    if (typeof target === 'function' && context === undefined && descriptor === undefined) return wrap(target)
+    if (isDecoratorContext(context)) {
+      if (context.kind !== 'method' || typeof target !== 'function') {
+        throw new CacheConfigError(
+          `${what}() decorates methods, not the ${context.kind} ${JSON.stringify(String(context.name))}`,
+        )
+      }
+      return wrap(target)
+    }
+    const legacy = descriptor as PropertyDescriptor | undefined
+    if (typeof legacy === 'object' && legacy !== null && typeof legacy.value === 'function') {
+      legacy.value = wrap(legacy.value)
+      return legacy
+    }
+    throw new CacheConfigError(
+      `${what}() wraps a function or decorates a method${
+        typeof context === 'string' || typeof context === 'symbol'
+          ? `, and ${String(context)} is not a method`
+          : ''
+      }`,
+    )
+  }
+}
