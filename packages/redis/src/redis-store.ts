@@ -1,0 +1,586 @@
+import {
+  type ByteStoreOptions,
+  CacheConfigError,
+  type CacheEntry,
+  type CacheStore,
+  CacheStoreError,
+  CacheTimeoutError,
+  type CoordinationStore,
+  type Duration,
+  durationToMs,
+  type EntryCodec,
+  type ErrorHandler,
+  isDead,
+  resolveByteStoreOptions,
+  safeReport,
+  systemClock,
+  withTimeout,
+} from '@stratacache/core'
+import type { ChainableCommander } from 'ioredis'
+import { type BoundedCommands, type BoundedPipeline, defineBoundedCommands } from './bounded-scripts'
+import { groupBySlot } from './cluster-slots'
+import { type CoordinationCommands, defineCoordinationCommands } from './coordination-scripts'
+import { type EvictionPolicy, readsTouchIndex, toEvictionPolicy } from './eviction-policy'
+import { type KeyLayout, keyLayout } from './key-layout'
+import {
+  closeClient,
+  openConnection,
+  type RedisClient,
+  type RedisConnectionOptions,
+} from './redis-connection'
+import { toRedisMatch } from './redis-glob'
+import { scanKeys } from './scan-keys'
+
+/** Options of {@link RedisStore}. Give either `client` or `url`. */
+export interface RedisStoreOptions extends RedisConnectionOptions, ByteStoreOptions {
+  /**
+   * Prepended to every key. Confines `clear()` and `deleteMatching()`: they never touch a key
+   * outside it (glob characters in the prefix are matched literally). Include your separator.
+   * A bounded store on Redis Cluster uses it as a hash tag (see `maxEntries`), so it must not be
+   * empty there.
+   * @defaultValue `'stratacache:'`
+   * @example
+   * ```ts
+   * new RedisStore({ client, prefix: 'shop:v2:' })
+   * ```
+   */
+  prefix?: string
+  /**
+   * Upper bound of every Redis call: past it the operation rejects with a `CacheTimeoutError`.
+   * While the server is down, operations fail within this bound instead of queueing.
+   * `Infinity` turns the bound off (then a client you pass decides on its own).
+   * @defaultValue `'1s'`
+   * @example
+   * ```ts
+   * new RedisStore({ url, operationTimeout: '250ms' })
+   * ```
+   */
+  operationTimeout?: Duration
+  /**
+   * Bounds the store to this many entries, evicting by `policy` atomically (Lua) on each write.
+   * Bounded stores keep an index (a sorted set) beside the entries and put the prefix in a
+   * Redis Cluster hash tag, `{prefix}key`, so that entries and index share one slot.
+   * Requires Redis 6.2+. Unbounded when absent (expiry alone limits the size).
+   * @example
+   * ```ts
+   * new RedisStore({ client, maxEntries: 10_000, policy: 'lfu' })
+   * ```
+   */
+  maxEntries?: number
+  /**
+   * Which entry a bounded store evicts; only with `maxEntries`.
+   * @defaultValue `'lru'`
+   */
+  policy?: EvictionPolicy
+}
+
+interface Bounded {
+  readonly policy: EvictionPolicy
+  readonly maxEntries: number
+  readonly touchOnRead: boolean
+}
+
+type Client = RedisClient & BoundedCommands & CoordinationCommands
+
+const DEFAULT_PREFIX = 'stratacache:'
+const DEFAULT_OPERATION_TIMEOUT: Duration = '1s'
+const IOREDIS_TIMEOUT_MESSAGE = 'Command timed out'
+const STORE_NAME = 'redis'
+
+function toBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+}
+
+/**
+ * The `PXAT` of an entry, `undefined` for never. Absolute, so the time a command spends in
+ * transit never extends an entry's life. Redis drops a key once its clock is *past* `PXAT`, so
+ * `PXAT` is the last millisecond before `staleUntil`: Redis and `get()` agree on when an entry dies.
+ */
+function expiryOf(entry: CacheEntry): number | undefined {
+  return entry.staleUntil === Number.POSITIVE_INFINITY ? undefined : Math.ceil(entry.staleUntil) - 1
+}
+
+/** Whether an entry with this `PXAT` is dead already, so writing it means removing the key. */
+function deadAt(expiresAt: number | undefined, now: number): boolean {
+  return expiresAt !== undefined && expiresAt < now
+}
+
+function pxArgument(ms: number): string {
+  return ms === Number.POSITIVE_INFINITY ? '' : String(Math.max(1, Math.ceil(ms)))
+}
+
+/** Throws the first error of a pipeline's results. */
+function pipelineResults(results: [Error | null, unknown][] | null): unknown[] {
+  if (results === null) throw new Error('pipeline was discarded')
+  return results.map(([error, value]) => {
+    if (error !== null) throw error
+    return value
+  })
+}
+
+/**
+ * A {@link CacheStore} on Redis or Redis Cluster (ioredis), with entries in core's binary entry
+ * format and expiry delegated to Redis (`PXAT` the entry's `staleUntil`; Redis 6.2+, clocks in sync).
+ *
+ * - `getMany`/`setMany`/`deleteMany` take one round trip (`MGET`, a pipeline, `UNLINK`; split
+ *   by hash slot on a Cluster), `setIfAbsent` is `SET NX PX`, `deleteMatching`/`clear` walk
+ *   `SCAN` (every master of a Cluster) and `UNLINK` in batches, confined to `prefix`.
+ * - Bytes that do not decode are a miss: reported to `onError`, then deleted.
+ * - While Redis is down every call fails within `operationTimeout` with a `CacheStoreError` (or
+ *   `CacheTimeoutError`); the store works again once Redis is back, without a new instance.
+ * - With `maxEntries`, an exact bound enforced by Lua scripts under the chosen `policy`.
+ * - Implements {@link CoordinationStore}, so `lock`, `once`, `pool` and `pooled` are atomic
+ *   across processes (`SET NX PX`, Lua compare-and-delete, sorted-set pools).
+ * - `close()` closes the connection only when the store opened it (`url`).
+ *
+ * @example
+ * ```ts
+ * import { Redis } from 'ioredis'
+ * const store = new RedisStore({ client: new Redis(), prefix: 'app:', operationTimeout: '500ms' })
+ * const cached = cache({ store, ttl: '5m' })(loadUser)
+ * ```
+ */
+export class RedisStore implements CacheStore, CoordinationStore {
+  /** `'redis'`. */
+  readonly name: string = STORE_NAME
+  readonly #client: Client
+  readonly #owned: boolean
+  readonly #cluster: boolean
+  readonly #codec: EntryCodec
+  readonly #onError: ErrorHandler
+  readonly #timeoutMs: number
+  /** Whether calls need our own timer (ioredis bounds the commands of a client we created). */
+  readonly #timed: boolean
+  readonly #layout: KeyLayout
+  readonly #bounded: Bounded | undefined
+
+  constructor(options: RedisStoreOptions) {
+    if (typeof options !== 'object' || options === null) {
+      throw new CacheConfigError('RedisStore: options are required ({ client } or { url })', {
+        option: 'client',
+      })
+    }
+    const prefix = options.prefix ?? DEFAULT_PREFIX
+    if (typeof prefix !== 'string') {
+      throw new CacheConfigError('RedisStore: `prefix` must be a string', { option: 'prefix' })
+    }
+    this.#timeoutMs = durationToMs(options.operationTimeout ?? DEFAULT_OPERATION_TIMEOUT, 'operationTimeout')
+    if (this.#timeoutMs <= 0) {
+      throw new CacheConfigError('RedisStore: `operationTimeout` must be positive', {
+        option: 'operationTimeout',
+      })
+    }
+    this.#bounded = RedisStore.#boundedOptions(options, prefix)
+    const { codec, onError } = resolveByteStoreOptions('RedisStore', options)
+    this.#codec = codec
+    this.#onError = onError
+    const connection = openConnection('RedisStore', options, this.#timeoutMs)
+    this.#owned = connection.owned
+    this.#timed = !connection.owned && Number.isFinite(this.#timeoutMs)
+    this.#cluster = connection.client.isCluster
+    this.#client = defineCoordinationCommands(defineBoundedCommands(connection.client)) as Client
+    this.#layout = keyLayout(prefix, this.#bounded !== undefined)
+  }
+
+  static #boundedOptions(options: RedisStoreOptions, prefix: string): Bounded | undefined {
+    const { maxEntries } = options
+    if (maxEntries === undefined) {
+      if (options.policy !== undefined) {
+        throw new CacheConfigError('RedisStore: `policy` needs `maxEntries`', { option: 'policy' })
+      }
+      return undefined
+    }
+    if (!Number.isInteger(maxEntries) || maxEntries < 1) {
+      throw new CacheConfigError(
+        `RedisStore: \`maxEntries\` must be a positive integer, got ${String(maxEntries)}`,
+        {
+          option: 'maxEntries',
+        },
+      )
+    }
+    if (prefix === '') {
+      throw new CacheConfigError('RedisStore: a bounded store (`maxEntries`) needs a non-empty `prefix`', {
+        option: 'prefix',
+      })
+    }
+    const policy = toEvictionPolicy('RedisStore', options.policy)
+    return { policy, maxEntries, touchOnRead: readsTouchIndex(policy) }
+  }
+
+  /**
+   * The Redis key under which this store keeps `key` (prefix applied), e.g. for inspection with
+   * `redis-cli`.
+   * @example
+   * ```ts
+   * new RedisStore({ client, prefix: 'app:' }).redisKey('user:1') // 'app:user:1'
+   * ```
+   */
+  redisKey(key: string): string {
+    return this.#layout.entryPrefix + key
+  }
+
+  /** The live entry under `key`; a miss for absent, dead and undecodable entries. */
+  async get(key: string): Promise<CacheEntry | undefined> {
+    const redisKey = this.#layout.entryPrefix + key
+    let bytes: Buffer | null
+    try {
+      const reading = this.#bounded?.touchOnRead
+        ? this.#client.stratacacheBoundedGetBuffer(
+            this.#layout.index,
+            this.#layout.seq,
+            redisKey,
+            this.#bounded.policy,
+          )
+        : this.#client.getBuffer(redisKey)
+      bytes = await (this.#timed ? this.#bound(reading, 'get', key) : reading)
+    } catch (error) {
+      throw this.#fail(error, 'get', key)
+    }
+    if (bytes === null) return undefined
+    const entry = await this.#codec.decodeOrMiss(bytes, key, this.#onError)
+    if (entry === undefined) {
+      await this.#dropCorrupt([redisKey])
+      return undefined
+    }
+    return isDead(entry, Date.now()) ? undefined : entry
+  }
+
+  /** Stores `entry` under `key` expiring at its `staleUntil` (`PXAT`; never for `Infinity`). */
+  async set(key: string, entry: CacheEntry): Promise<void> {
+    const bytes = toBuffer(await this.#codec.encode(entry, key))
+    const expiresAt = expiryOf(entry)
+    const redisKey = this.#layout.entryPrefix + key
+    if (deadAt(expiresAt, Date.now())) {
+      await this.#call('set', key, this.#unlink([redisKey]))
+      return
+    }
+    await this.#call('set', key, this.#write(this.#client, redisKey, bytes, expiresAt) as Promise<unknown>)
+  }
+
+  /** Removes `key`; `true` if an entry existed. */
+  async delete(key: string): Promise<boolean> {
+    return (await this.#call('delete', key, this.#unlink([this.#layout.entryPrefix + key]))) > 0
+  }
+
+  /** Whether an entry exists under `key` (does not count as a read for eviction). */
+  async has(key: string): Promise<boolean> {
+    return (await this.#call('has', key, this.#client.exists(this.#layout.entryPrefix + key))) > 0
+  }
+
+  /** The entries under `keys`, in order, in one round trip (`MGET`; per slot on a Cluster). */
+  async getMany(keys: string[]): Promise<(CacheEntry | undefined)[]> {
+    if (keys.length === 0) return []
+    const redisKeys = keys.map((key) => this.#layout.entryPrefix + key)
+    let values: (Buffer | null)[]
+    try {
+      values = await this.#bound(this.#readMany(redisKeys), 'getMany')
+    } catch (error) {
+      throw this.#fail(error, 'getMany')
+    }
+    const now = Date.now()
+    const corrupt: string[] = []
+    const entries = await Promise.all(
+      values.map(async (bytes, i) => {
+        if (bytes === null) return undefined
+        const entry = await this.#codec.decodeOrMiss(bytes, keys[i] as string, this.#onError)
+        if (entry === undefined) corrupt.push(redisKeys[i] as string)
+        return entry === undefined || isDead(entry, now) ? undefined : entry
+      }),
+    )
+    if (corrupt.length > 0) await this.#dropCorrupt(corrupt)
+    return entries
+  }
+
+  /** Stores every pair in one round trip (a pipeline; one per slot on a Cluster). */
+  async setMany(items: [string, CacheEntry][]): Promise<void> {
+    if (items.length === 0) return
+    // Encode everything first: a value that cannot be encoded throws before anything is written.
+    const encoded = await Promise.all(
+      items.map(async ([key, entry]) => toBuffer(await this.#codec.encode(entry, key))),
+    )
+    const redisKeys = items.map(([key]) => this.#layout.entryPrefix + key)
+    const now = Date.now()
+    const writing = this.#inGroups(redisKeys, async (indexes) => {
+      const pipeline = this.#client.pipeline() as BoundedPipeline
+      for (const i of indexes) {
+        const expiresAt = expiryOf((items[i] as [string, CacheEntry])[1])
+        const redisKey = redisKeys[i] as string
+        if (deadAt(expiresAt, now)) this.#queueUnlink(pipeline, [redisKey])
+        else this.#write(pipeline, redisKey, encoded[i] as Buffer, expiresAt)
+      }
+      pipelineResults(await pipeline.exec())
+      return 0
+    })
+    await this.#call('setMany', undefined, writing)
+  }
+
+  /** Removes every key in one round trip (`UNLINK`; per slot on a Cluster); resolves how many existed. */
+  async deleteMany(keys: string[]): Promise<number> {
+    if (keys.length === 0) return 0
+    return await this.#call(
+      'deleteMany',
+      undefined,
+      this.#unlink(keys.map((key) => this.#layout.entryPrefix + key)),
+    )
+  }
+
+  /** Stores `entry` only if no entry exists under `key` (`SET NX PX`); `true` for the one caller that wrote. */
+  async setIfAbsent(key: string, entry: CacheEntry): Promise<boolean> {
+    const bytes = toBuffer(await this.#codec.encode(entry, key))
+    const expiresAt = expiryOf(entry)
+    if (deadAt(expiresAt, Date.now())) return false
+    const redisKey = this.#layout.entryPrefix + key
+    const bounded = this.#bounded
+    const writing = bounded
+      ? this.#client
+          .stratacacheBoundedSet(
+            this.#layout.index,
+            this.#layout.seq,
+            redisKey,
+            bounded.policy,
+            bounded.maxEntries,
+            bytes,
+            expiresAt === undefined ? '' : String(expiresAt),
+            '1',
+          )
+          .then((written) => written === 1)
+      : (expiresAt === undefined
+          ? this.#client.set(redisKey, bytes, 'NX')
+          : this.#client.set(redisKey, bytes, 'PXAT', expiresAt, 'NX')
+        ).then((reply) => reply === 'OK')
+    return await this.#call('setIfAbsent', key, writing)
+  }
+
+  /**
+   * Removes every key of this store matching the glob (`*` any run, `?` one character, `\x` a
+   * literal `x`) with `SCAN` + `UNLINK` in batches, on every master of a Cluster.
+   */
+  async deleteMatching(pattern: string): Promise<number> {
+    if (typeof pattern !== 'string') {
+      throw new CacheConfigError('RedisStore: deleteMatching needs a string pattern', { option: 'pattern' })
+    }
+    // Each SCAN and UNLINK step is bounded by `operationTimeout`, not the whole walk.
+    return await this.#guard('deleteMatching', undefined, this.#deleteScanned(pattern))
+  }
+
+  /** Removes every key under this store's prefix (and a bounded store's index), nothing else. */
+  async clear(): Promise<void> {
+    await this.#guard(
+      'clear',
+      undefined,
+      this.#deleteScanned('*').then(async () => {
+        if (this.#bounded) {
+          await this.#bound(
+            this.#client.stratacacheBoundedPrune(this.#layout.index, this.#layout.seq),
+            'clear',
+          )
+        }
+      }),
+    )
+  }
+
+  /** Closes the connection if the store opened it (`url`); a client you passed stays open. */
+  async close(): Promise<void> {
+    if (this.#owned) await closeClient(this.#client)
+  }
+
+  /** `SET key token NX PX ttl`: takes the lock when it is free. */
+  async acquireLock(key: string, token: string, ttlMs: number): Promise<boolean> {
+    const redisKey = this.#layout.entryPrefix + key
+    const px = pxArgument(ttlMs)
+    const reply = await this.#call(
+      'acquireLock',
+      key,
+      px === '' ? this.#client.set(redisKey, token, 'NX') : this.#client.set(redisKey, token, 'PX', px, 'NX'),
+    )
+    return reply === 'OK'
+  }
+
+  /** Compare-and-delete in Lua: frees the lock only if `token` holds it. */
+  async releaseLock(key: string, token: string): Promise<boolean> {
+    const redisKey = this.#layout.entryPrefix + key
+    return (await this.#call('releaseLock', key, this.#client.stratacacheReleaseLock(redisKey, token))) === 1
+  }
+
+  /** Compare-and-`PEXPIRE` in Lua: extends the lock only if `token` holds it. */
+  async extendLock(key: string, token: string, ttlMs: number): Promise<boolean> {
+    const redisKey = this.#layout.entryPrefix + key
+    const extending = this.#client.stratacacheExtendLock(redisKey, token, pxArgument(ttlMs))
+    return (await this.#call('extendLock', key, extending)) === 1
+  }
+
+  /** The token holding the lock under `key`, if any. */
+  async lockOwner(key: string): Promise<string | undefined> {
+    const owner = await this.#call('lockOwner', key, this.#client.get(this.#layout.entryPrefix + key))
+    return owner ?? undefined
+  }
+
+  /** Takes a slot of the pool under `key` in Lua, never exceeding `maxSize` live slots. */
+  async acquireSlot(key: string, maxSize: number, token: string, ttlMs: number): Promise<boolean> {
+    const redisKey = this.#layout.entryPrefix + key
+    const acquiring = this.#client.stratacacheAcquireSlot(redisKey, maxSize, token, pxArgument(ttlMs))
+    return (await this.#call('acquireSlot', key, acquiring)) === 1
+  }
+
+  /** Frees the slot `token` holds in the pool under `key`. */
+  async releaseSlot(key: string, token: string): Promise<boolean> {
+    const redisKey = this.#layout.entryPrefix + key
+    return (await this.#call('releaseSlot', key, this.#client.stratacacheReleaseSlot(redisKey, token))) === 1
+  }
+
+  /** How many live slots the pool under `key` holds. */
+  async countSlots(key: string): Promise<number> {
+    return await this.#call(
+      'countSlots',
+      key,
+      this.#client.stratacacheCountSlots(this.#layout.entryPrefix + key),
+    )
+  }
+
+  /**
+   * Sends the write of one entry (plain `SET`, or the bounded script) on `target`, a client (the
+   * reply is returned) or a pipeline (the command is queued).
+   */
+  #write(
+    target: RedisClient | ChainableCommander,
+    redisKey: string,
+    bytes: Buffer,
+    expiresAt: number | undefined,
+  ): unknown {
+    const bounded = this.#bounded
+    if (bounded) {
+      return (target as unknown as BoundedCommands).stratacacheBoundedSet(
+        this.#layout.index,
+        this.#layout.seq,
+        redisKey,
+        bounded.policy,
+        bounded.maxEntries,
+        bytes,
+        expiresAt === undefined ? '' : String(expiresAt),
+        '0',
+      )
+    }
+    const client = target as RedisClient
+    return expiresAt === undefined
+      ? client.set(redisKey, bytes)
+      : client.set(redisKey, bytes, 'PXAT', expiresAt)
+  }
+
+  #queueUnlink(pipeline: BoundedPipeline, redisKeys: string[]): void {
+    if (this.#bounded) {
+      pipeline.stratacacheBoundedDelete(
+        redisKeys.length + 2,
+        this.#layout.index,
+        this.#layout.seq,
+        ...redisKeys,
+      )
+    } else pipeline.unlink(...redisKeys)
+  }
+
+  /** Deletes Redis keys of this store (and their index members); resolves how many existed. */
+  #unlink(redisKeys: string[]): Promise<number> {
+    if (this.#bounded) {
+      // A bounded store's keys all share one slot.
+      return this.#client.stratacacheBoundedDelete(
+        redisKeys.length + 2,
+        this.#layout.index,
+        this.#layout.seq,
+        ...redisKeys,
+      )
+    }
+    if (!this.#cluster) return this.#client.unlink(...redisKeys)
+    return this.#inGroups(redisKeys, (indexes) =>
+      this.#client.unlink(...indexes.map((i) => redisKeys[i] as string)),
+    )
+  }
+
+  #readMany(redisKeys: string[]): Promise<(Buffer | null)[]> {
+    const bounded = this.#bounded
+    if (bounded?.touchOnRead) {
+      const pipeline = this.#client.pipeline() as BoundedPipeline
+      for (const redisKey of redisKeys) {
+        pipeline.stratacacheBoundedGetBuffer(this.#layout.index, this.#layout.seq, redisKey, bounded.policy)
+      }
+      return pipeline.exec().then((results) => pipelineResults(results) as (Buffer | null)[])
+    }
+    if (!this.#cluster) return this.#client.mgetBuffer(...redisKeys)
+    const values: (Buffer | null)[] = new Array(redisKeys.length).fill(null)
+    return this.#inGroups(redisKeys, async (indexes) => {
+      const group = await this.#client.mgetBuffer(...indexes.map((i) => redisKeys[i] as string))
+      for (let j = 0; j < indexes.length; j++) values[indexes[j] as number] = group[j] ?? null
+      return 0
+    }).then(() => values)
+  }
+
+  /**
+   * Runs `run` once per group of keys that may share a command: one group of everything on a
+   * standalone server (or a bounded store), one per hash slot on a Cluster; sums the results.
+   */
+  async #inGroups(redisKeys: string[], run: (indexes: number[]) => Promise<number>): Promise<number> {
+    const groups =
+      this.#cluster && !this.#bounded ? groupBySlot(redisKeys) : [Array.from(redisKeys, (_, i) => i)]
+    const counts = await Promise.all(groups.map(run))
+    return counts.reduce((sum, count) => sum + count, 0)
+  }
+
+  async #deleteScanned(pattern: string): Promise<number> {
+    const prefix = this.#layout.entryPrefix
+    const { match, filter } = toRedisMatch(prefix, pattern)
+    let removed = 0
+    for await (const keys of scanKeys(this.#client, match, (scanning) => this.#bound(scanning, 'scan'))) {
+      const selected =
+        filter === undefined ? keys : keys.filter((key) => filter.test(key.slice(prefix.length)))
+      if (selected.length > 0) removed += await this.#bound(this.#unlink(selected), 'unlink')
+    }
+    return removed
+  }
+
+  async #dropCorrupt(redisKeys: string[]): Promise<void> {
+    try {
+      await this.#bound(this.#unlink(redisKeys), 'delete')
+    } catch (error) {
+      safeReport(this.#onError, this.#fail(error, 'delete'))
+    }
+  }
+
+  #bound<T>(operation: Promise<T>, name: string, key?: string): Promise<T> {
+    if (!this.#timed) return operation
+    return withTimeout(operation, this.#timeoutMs, systemClock, { store: STORE_NAME, operation: name, key })
+  }
+
+  /** `running`, bounded by `operationTimeout`, rejecting with a `CacheStoreError`. */
+  #call<T>(operation: string, key: string | undefined, running: Promise<T>): Promise<T> {
+    return this.#guard(operation, key, this.#bound(running, operation, key))
+  }
+
+  /** `running`, rejecting with a `CacheStoreError` naming the operation. */
+  async #guard<T>(operation: string, key: string | undefined, running: Promise<T>): Promise<T> {
+    try {
+      return await running
+    } catch (error) {
+      throw this.#fail(error, operation, key)
+    }
+  }
+
+  /** The error a failed Redis call rejects with: a `CacheStoreError` naming store, operation and key. */
+  #fail(error: unknown, operation: string, key?: string): CacheStoreError {
+    if (CacheStoreError.isInstance(error)) return error
+    const where = `redis ${operation}${key === undefined ? '' : ` of key ${JSON.stringify(key)}`}`
+    const message = error instanceof Error ? error.message : String(error)
+    if (message === IOREDIS_TIMEOUT_MESSAGE) {
+      return new CacheTimeoutError(`${where} took longer than ${this.#timeoutMs} ms`, {
+        store: STORE_NAME,
+        operation,
+        key,
+        timeoutMs: this.#timeoutMs,
+        cause: error,
+      })
+    }
+    return new CacheStoreError(`${where} failed: ${message}`, {
+      store: STORE_NAME,
+      operation,
+      key,
+      cause: error,
+    })
+  }
+}

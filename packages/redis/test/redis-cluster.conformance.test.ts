@@ -1,0 +1,22 @@
+import { describeStoreConformance } from '@stratacache/core/testing'
+import { afterAll } from 'vitest'
+import { RedisStore } from '../src/redis-store'
+import { clusterClient, redisCapabilities } from './support/clients'
+
+const client = clusterClient()
+afterAll(async () => {
+  await client.quit()
+})
+
+describeStoreConformance({
+  name: 'RedisStore (cluster)',
+  createStore: ({ namespace }) => new RedisStore({ client, prefix: `${namespace}:` }),
+  capabilities: redisCapabilities(client),
+})
+
+describeStoreConformance({
+  name: 'RedisStore (cluster, bounded lfu)',
+  createStore: ({ namespace }) =>
+    new RedisStore({ client, prefix: `${namespace}:`, maxEntries: 10_000, policy: 'lfu' }),
+  capabilities: redisCapabilities(client),
+})

@@ -1,0 +1,21 @@
+import { describeStoreConformance } from '@stratacache/core/testing'
+import { afterAll } from 'vitest'
+import { RedisStore } from '../src/redis-store'
+import { redisCapabilities, standaloneClient } from './support/clients'
+
+const client = standaloneClient()
+afterAll(async () => {
+  await client.quit()
+})
+
+describeStoreConformance({
+  name: 'RedisStore (standalone)',
+  createStore: ({ namespace }) => new RedisStore({ client, prefix: `${namespace}:` }),
+  capabilities: redisCapabilities(client),
+})
+
+describeStoreConformance({
+  name: 'RedisStore (standalone, bounded lru)',
+  createStore: ({ namespace }) => new RedisStore({ client, prefix: `${namespace}:`, maxEntries: 10_000 }),
+  capabilities: redisCapabilities(client),
+})
