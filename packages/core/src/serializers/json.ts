@@ -8,8 +8,12 @@ import type { Serializer } from './serializer'
  * mistaken for a tag.
  */
 const TAG = '$$t'
-/** Present in the JSON text exactly when a tag (or an escaped user key) is: decoding skips the revive walk otherwise. */
-const TAG_NEEDLE = `"${TAG}"`
+/**
+ * Present in the JSON text whenever a tag (or an escaped user key) is: decoding skips the revive
+ * walk otherwise. Starts with the rare `$` rather than the frequent `"`, which makes the search
+ * fast; a string value cannot contain it because JSON escapes the `"` inside strings.
+ */
+const TAG_NEEDLE = `${TAG}"`
 
 type Tagged = { [TAG]: string; v?: unknown }
 
@@ -133,9 +137,10 @@ function encodePlainObject(object: Record<string, unknown>): unknown {
   const keys = Object.keys(object)
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i]!
-    const item = object[key]
+    let item: unknown
     let encoded: unknown
     try {
+      item = object[key]
       encoded = encodeValue(item)
     } catch (error) {
       throw atSegment(error, propertySegment(key))
@@ -232,8 +237,35 @@ function findCycle(root: unknown): string | undefined {
   return undefined
 }
 
-/** Encodes `value` into a JSON-safe tree: the same reference when it already is one (the fast path). */
+/**
+ * Whether `JSON.stringify(value)` already round-trips `value`: the fast path, a read-only walk
+ * that stops at the first value needing a tag. Anything unusual (a throwing getter, a cycle
+ * overflowing the stack) answers `false` and leaves the diagnosis to {@link encodeTree}.
+ */
+function isPlainJson(value: unknown): boolean {
+  if (typeof value === 'string' || typeof value === 'boolean') return true
+  // `value - value === 0` is false exactly for NaN and ±Infinity
+  if (typeof value === 'number') return value - value === 0 && (value !== 0 || 1 / value > 0)
+  if (typeof value !== 'object') return false
+  if (value === null) return true
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (!isPlainJson(value[i])) return false
+    return true
+  }
+  const prototype = Object.getPrototypeOf(value)
+  // `in` also sees inherited keys: merely conservative (the slow path then decides)
+  if ((prototype !== Object.prototype && prototype !== null) || TAG in value) return false
+  for (const key in value) if (!isPlainJson((value as Record<string, unknown>)[key])) return false
+  return true
+}
+
+/** Encodes `value` into a JSON-safe tree (the same reference where nothing needs a tag). */
 function encodeTree(value: unknown): unknown {
+  try {
+    if (isPlainJson(value)) return value
+  } catch {
+    // a getter threw or the stack overflowed: the full encoder below names the problem
+  }
   try {
     return encodeValue(value)
   } catch (error) {

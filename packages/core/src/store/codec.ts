@@ -412,7 +412,10 @@ export class EntryCodec {
       try {
         serialized = await compression.decompress(serialized, serializedLength)
       } catch (error) {
-        throw fail(`${compression.name} decompression failed: ${messageOf(error)}`, error)
+        const problem = CacheSerializationError.isInstance(error)
+          ? error.message
+          : `${compression.name} decompression failed: ${messageOf(error)}`
+        throw fail(problem, error)
       }
       if (!(serialized instanceof Uint8Array) || serialized.length !== serializedLength) {
         throw fail(`${compression.name} decompression produced the wrong number of bytes`)

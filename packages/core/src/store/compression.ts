@@ -115,7 +115,7 @@ export const gzipCompression: Compression = Object.freeze({
       return await pipe(new DecompressionStream('gzip'), bytes, maxBytes)
     } catch (error) {
       const detail = error instanceof Error ? error.message : String(error)
-      throw new CacheSerializationError(`Cannot decompress gzip data: ${detail}`, { cause: error })
+      throw new CacheSerializationError(`gzip data is corrupt: ${detail}`, { cause: error })
     }
   },
 })
