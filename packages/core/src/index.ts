@@ -16,6 +16,26 @@ export type { BgReader } from './background/bg-reader'
 export type { InvalidationBus, InvalidationMessage, SubscribeOptions } from './bus/invalidation-bus'
 export { MemoryBus, type MemoryBusOptions } from './bus/memory-bus'
 export { randomOrigin, SubscriberList } from './bus/subscriber-list'
+// cache() wrapper and decorators, instances (createCache and the default instance), stores from URLs
+export type { CacheFactory } from './cached/cache'
+export type {
+  CacheEvictOptions,
+  CacheOptions,
+  CachePutOptions,
+  CacheStoreOptions,
+  CacheWriteOptions,
+  IsSyncStoreOption,
+  StoreOption,
+  SyncMode,
+} from './cached/cache-options'
+export type {
+  CachedFunction,
+  CachedFunctionControls,
+  CachedReturn,
+  PeekReturn,
+} from './cached/cached-function'
+export type { CacheDecorator, WriteDecorator } from './cached/decorate'
+export type { KeySpec } from './cached/key-template'
 export { type Clock, systemClock, type TimerHandle } from './clock'
 export type { CoordinationOptions } from './coordination/coordination-context'
 // coordination (lock, once, pool, pooled)
@@ -52,6 +72,18 @@ export {
   type PooledFunction,
   type PooledOptions,
 } from './coordination/pooled'
+export {
+  bg,
+  type CacheInstance,
+  type CreateCacheOptions,
+  cache,
+  createCache,
+  type InstanceSync,
+  lock,
+  once,
+  pool,
+  pooled,
+} from './create-cache'
 export {
   type Duration,
   type DurationString,
@@ -122,3 +154,4 @@ export { type InstrumentOptions, instrument } from './store/instrument'
 export { MemoryStore, type MemoryStoreOptions } from './store/memory-store'
 export { type CacheEntry, type CacheStore, isSyncStore, type SyncCacheStore } from './store/store'
 export { type TimeoutContext, withTimeout } from './store/with-timeout'
+export { type StoreUrlFactory, storeFromUrl } from './store-from-url'
