@@ -10,7 +10,7 @@
  * @packageDocumentation
  */
 
-const REGEXP_SPECIAL = /[.*+?^${}()|[\]\\/-]/g
+const REGEXP_SPECIAL = /[.*+?^${}()|[\]\\]/g
 
 function literal(char: string): string {
   return char.replace(REGEXP_SPECIAL, '\\$&')
