@@ -389,7 +389,8 @@ const textDecoder = new TextDecoder('utf-8', { fatal: true })
  * runtime). A Node `Buffer` comes back as a plain `Uint8Array` (core stays runtime-agnostic);
  * subclasses of `Date`, `Map`, `Set` and `RegExp` come back as the base class. Plain objects keep
  * their own enumerable string keys (including `__proto__` and keys that look like the
- * serializer's `$$t` type tag, which are escaped); objects with a `null` prototype come back
+ * serializer's `$$t` type tag, which are escaped); symbol keys and non-enumerable properties are
+ * dropped, as `JSON.stringify` drops them; objects with a `null` prototype come back
  * with `Object.prototype`. Array holes come back as `undefined`. Shared references are copied,
  * not shared, on the way back.
  *

@@ -310,7 +310,8 @@ describe('EntryCodec.encode errors', () => {
     expect(error.message).toContain('(key "user:1")')
   })
 
-  it('rejects NaN timestamps and tags that are not strings', async () => {
+  it('rejects an entry that is not an object, NaN timestamps and tags that are not strings', async () => {
+    expect((await encodeError(codec, null as unknown as CacheEntry, 'k')).message).toContain('not an object')
     expect((await encodeError(codec, entry(1, { freshUntil: Number.NaN }), 'k')).message).toContain(
       'createdAt',
     )

@@ -42,7 +42,16 @@ const TAGS_OFFSET = 41
 const CHECKSUM_BYTES = 4
 const MAX_UINT32 = 0xffff_ffff
 
-/** How many leading bytes of an entry {@link readEntryTimeline} needs. */
+/**
+ * How many leading bytes of an entry {@link readEntryTimeline} needs: a store can read just this
+ * prefix of a large entry to check whether it is expired.
+ *
+ * @example
+ * ```ts
+ * const head = await readPrefix(path, ENTRY_TIMELINE_BYTES)
+ * const timeline = readEntryTimeline(head)
+ * ```
+ */
 export const ENTRY_TIMELINE_BYTES = 29
 
 /** The default `compress.minBytes`: payloads smaller than this are stored uncompressed. */
@@ -84,21 +93,38 @@ export interface EntryCodecOptions {
   compress?: boolean | CompressOptions
 }
 
-/** The object form of {@link EntryCodecOptions.compress}. */
+/**
+ * The object form of {@link EntryCodecOptions.compress}.
+ *
+ * @example
+ * ```ts
+ * new RedisStore({ client, compress: { minBytes: 4096 } })
+ * ```
+ */
 export interface CompressOptions {
   /**
-   * Payloads (serialized values) smaller than this many bytes are stored uncompressed.
+   * Payloads (serialized values) smaller than this many bytes are stored uncompressed. An
+   * integer `>= 0`; `0` compresses everything.
    * @defaultValue `1024`
+   * @example
+   * ```ts
+   * compress: { minBytes: 0 }
+   * ```
    */
   minBytes?: number
   /**
-   * The algorithm.
+   * The algorithm. Entries record its `id`, so a reader needs the same algorithm configured
+   * (gzip entries are readable by every codec).
    * @defaultValue {@link gzipCompression}
+   * @example
+   * ```ts
+   * compress: { algorithm: brotli } // see the example of `Compression`
+   * ```
    */
   algorithm?: Compression
 }
 
-/** The timeline fields of an entry's header, as {@link readEntryTimeline} returns them. */
+/** The timeline fields of an entry's header, as {@link readEntryTimeline} returns them (epoch ms). */
 export type EntryHeaderTimeline = Pick<CacheEntry, 'createdAt' | 'freshUntil' | 'staleUntil'>
 
 const textEncoder = new TextEncoder()
@@ -189,6 +215,10 @@ function register<T extends { id: number; name: string }>(
  * (naming the key when one is given): a value that cannot be encoded, and bytes that are
  * truncated, corrupt (checksum), of an unknown format version, serializer or compression.
  *
+ * Entries round-trip exactly, except that an empty `tags` array comes back as no `tags`, and a
+ * tag holding a lone UTF-16 surrogate comes back with U+FFFD in its place (tags are stored as
+ * UTF-8). Encoding is deterministic: the same entry always gives the same bytes.
+ *
  * @example
  * ```ts
  * const codec = new EntryCodec({ compress: true })
@@ -261,6 +291,11 @@ export class EntryCodec {
    * ```
    */
   async encode(entry: CacheEntry, key?: string): Promise<Uint8Array> {
+    if (typeof entry !== 'object' || entry === null) {
+      throw new CacheSerializationError(`Cannot encode the entry${describeKey(key)}: it is not an object`, {
+        key,
+      })
+    }
     const { createdAt, freshUntil, staleUntil, tags } = entry
     if (!isValidTime(createdAt) || !isValidTime(freshUntil) || !isValidTime(staleUntil)) {
       throw new CacheSerializationError(
