@@ -9,6 +9,11 @@ import type { CacheStore } from '../store/store'
  * {@link CacheStore.setIfAbsent} (see `fallbackCoordination`), which is exact for acquiring but
  * leaves a small race on release (documented there).
  *
+ * Across processes, `lock`/`once`/`pool`/`pooled` are exactly as atomic as these primitives: every
+ * process builds its instance on a store over the same backend and prefix (e.g.
+ * `createCache({ store: new RedisStore({ url, prefix }) })`) and uses the same keys. Check an
+ * implementation with `describeCoordinationConformance` from `@stratacache/core/testing`.
+ *
  * Contract shared by every method:
  * - `key` is the full key, already in the instance's namespace (`prefix:lock:…` / `prefix:pool:…`);
  *   the store applies its own namespace on top, as it does for cache entries. Lock and pool keys

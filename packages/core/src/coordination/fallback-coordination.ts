@@ -21,6 +21,10 @@ import type { CoordinationStore } from './coordination-store'
  * release (or extend) acts on the new holder's entry. Keep `ttl` well above the time a holder
  * needs, or use a store with native primitives (`RedisStore`).
  *
+ * Locks and slots are entries like any other: a store that evicts under pressure (a `MemoryStore`
+ * with `maxEntries`/`maxBytes`) may drop one, which frees it early. Give coordination a store
+ * that does not evict (the instance's default in-memory store does not).
+ *
  * @example
  * ```ts
  * const primitives = fallbackCoordination(store, systemClock)
