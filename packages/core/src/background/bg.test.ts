@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { Clock } from '../clock'
+import { createCache, bg as topLevelBg } from '../create-cache'
 import { CacheConfigError, CacheError, CacheStoreError } from '../errors'
 import { defaultErrorHandler, type ErrorHandler, type InstanceDefaults } from '../instance-defaults'
 import { NULL_METRICS } from '../metrics/collector'
@@ -654,5 +655,21 @@ describe('bg.shutdown()', () => {
     )
     await top.shutdown()
     expect(b.clock.pendingTimers).toBe(0)
+  })
+
+  it('createCache instances compose bg: prefix isolation, and the top-level bg.shutdown() stops them all', async () => {
+    const clock = new ManualClock()
+    const store = new TestStore(clock)
+    const billing = createCache({ store, prefix: 'billing', clock })
+    const search = createCache({ store, prefix: 'search', clock })
+    const billingFlags = billing.bg.write({ interval: 10, key: 'flags' })(async () => 'billing')
+    const searchFlags = search.bg.write({ interval: 10, key: 'flags' })(async () => 'search')
+    expect([await billingFlags(), await searchFlags()]).toEqual(['billing', 'search'])
+    expect(store.getSync('billing:flags')?.value).toBe('billing')
+    expect(() => search.bg.read('flags', { store }).stop()).not.toThrow()
+    await billing.bg.shutdown()
+    expect(clock.pendingTimers).toBe(1)
+    await topLevelBg.shutdown()
+    expect(clock.pendingTimers).toBe(0)
   })
 })

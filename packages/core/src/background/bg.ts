@@ -53,8 +53,9 @@ export interface Bg {
   /**
    * Like `bg(options)`, and registers the loader as this process's writer for the key, so that
    * `bg.read(key)` in this process finds its store. A process has at most one writer per key
-   * (across every instance and every copy of `@stratacache/core`); the writer's `stop()` frees
-   * the key.
+   * (the instance prefix is part of the key: instances with different prefixes write different
+   * keys), checked across every instance and every copy of `@stratacache/core` loaded in the
+   * process; the writer's `stop()` (or `bg.shutdown()`) frees the key.
    *
    * @throws {@link CacheConfigError} when the key already has a writer in this process
    * @example
