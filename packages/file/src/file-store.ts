@@ -8,6 +8,7 @@ import {
   type CacheStore,
   CacheStoreError,
   type Clock,
+  type CompressOptions,
   type Duration,
   durationToMs,
   ENTRY_TIMELINE_BYTES,
@@ -37,6 +38,17 @@ import { forEachInBatches, listShardDirs, walkOwnFiles } from './walk-own-files'
  * are those of every byte store.
  */
 export interface FileStoreOptions extends ByteStoreOptions {
+  /**
+   * Compress payloads: `true` gzips serialized values of at least 1 KiB (kept only when smaller);
+   * an object tunes the threshold or the algorithm; `false` stores them as they are. Entries
+   * record their compression, so files written with other settings stay readable.
+   * @defaultValue true
+   * @example
+   * ```ts
+   * new FileStore({ dir, compress: { minBytes: 4096 } })
+   * ```
+   */
+  compress?: boolean | CompressOptions
   /**
    * The directory holding the entries (a path or a `file:` URL). Created on the first write when
    * missing. Use one directory per namespace: `clear()` empties the whole store.
@@ -206,30 +218,56 @@ export class FileStore implements CacheStore {
     this.#schedulePrune()
   }
 
+  /**
+   * The live entry under `key`: reads and decodes its file. A dead file is a miss and is removed;
+   * a corrupt one too, after its `CacheSerializationError` went to `onError`. With `maxBytes`,
+   * the entry becomes the most recently used (in memory only).
+   * @throws `CacheStoreError` when the file exists but cannot be read
+   */
   async get(key: string): Promise<CacheEntry | undefined> {
     return this.#get(key, 'get')
   }
 
+  /**
+   * Whether a live entry exists under `key`, from the file's first bytes only (key and header
+   * timeline; the payload is verified by `get`). Dead and unreadable files are removed as by `get`.
+   */
   async has(key: string): Promise<boolean> {
-    return this.#has(key)
+    const location = locateEntry(this.dir, key)
+    const found = await this.#inspectHead(location, key, 'has')
+    if (found === undefined) return false
+    if (found.state === 'live') return true
+    await this.#dropUnusable(location, key, found, 'has')
+    return false
   }
 
+  /** {@link FileStore.get} for each key (up to 16 files read at once), in order. */
   async getMany(keys: string[]): Promise<(CacheEntry | undefined)[]> {
     return mapWithConcurrency(keys, BATCH_CONCURRENCY, (key) => this.#get(key, 'getMany'))
   }
 
+  /**
+   * Writes the entry atomically: a temporary file in the entry's directory, renamed over the
+   * entry. An entry that is already dead (or larger than `maxBytes`) is not written, and removes
+   * the previous one.
+   * @throws `CacheSerializationError` naming the key when the value cannot be encoded (nothing is written)
+   * @throws `CacheStoreError` naming the operation and path when the disk refuses the write (nothing is left behind)
+   */
   async set(key: string, entry: CacheEntry): Promise<void> {
     await this.#set(key, entry, 'set')
   }
 
+  /** {@link FileStore.set} for each pair (up to 16 files written at once). */
   async setMany(items: [string, CacheEntry][]): Promise<void> {
     await mapWithConcurrency(items, BATCH_CONCURRENCY, ([key, entry]) => this.#set(key, entry, 'setMany'))
   }
 
+  /** Removes the entry file of `key`; `true` when it held a live entry. */
   async delete(key: string): Promise<boolean> {
     return this.#delete(locateEntry(this.dir, key), 'delete', key)
   }
 
+  /** {@link FileStore.delete} for each key; resolves how many live entries were removed. */
   async deleteMany(keys: string[]): Promise<number> {
     const removed = await mapWithConcurrency(keys, BATCH_CONCURRENCY, (key) =>
       this.#delete(locateEntry(this.dir, key), 'deleteMany', key),
@@ -237,6 +275,12 @@ export class FileStore implements CacheStore {
     return removed.filter(Boolean).length
   }
 
+  /**
+   * Writes the entry only when no live entry exists, atomically across processes: the temporary
+   * file is published with `link()`, which fails when the entry file exists. A dead or corrupt
+   * entry in the way is removed under the key's lock file and the publication retried, so exactly
+   * one of any number of concurrent callers (in any process on this host) resolves `true`.
+   */
   async setIfAbsent(key: string, entry: CacheEntry): Promise<boolean> {
     const bytes = await this.#encode(key, entry)
     const location = locateEntry(this.dir, key)
@@ -274,6 +318,11 @@ export class FileStore implements CacheStore {
     }
   }
 
+  /**
+   * Removes every entry whose key matches the glob (`*` any run, `?` one character); resolves how
+   * many live entries it removed. Walks the directory (the key is read from each file's first
+   * bytes), a batch of files at a time.
+   */
   async deleteMatching(pattern: string): Promise<number> {
     const matcher = globToRegExp(pattern)
     let removed = 0
@@ -286,6 +335,11 @@ export class FileStore implements CacheStore {
     return removed
   }
 
+  /**
+   * Removes every entry file of this store, and temporary files abandoned by crashed writers,
+   * then the shard directories left empty. Files this store did not create (any name outside its
+   * `ab/cd/<name>.<sha256>.entry` scheme) are never touched.
+   */
   async clear(): Promise<void> {
     const now = Date.now()
     await this.#sweep('clear', walkOwnFiles(this.#fs, this.dir), async (file) => {
@@ -340,15 +394,6 @@ export class FileStore implements CacheStore {
     }
     await this.#dropUnusable(location, key, found, operation)
     return undefined
-  }
-
-  async #has(key: string): Promise<boolean> {
-    const location = locateEntry(this.dir, key)
-    const found = await this.#inspectHead(location, key, 'has')
-    if (found === undefined) return false
-    if (found.state === 'live') return true
-    await this.#dropUnusable(location, key, found, 'has')
-    return false
   }
 
   /** A dead or corrupt file was read: report the corruption, and remove the file (failures reported too). */
@@ -551,7 +596,10 @@ export class FileStore implements CacheStore {
     if (index === undefined || this.#maxBytes === undefined) return
     await this.#ensureIndexed(operation)
     index.touch(location.path, size)
-    for (const victim of index.takeOverflow(this.#maxBytes)) await this.#unlink(victim, operation)
+    // The write itself succeeded: an eviction that fails is reported, not thrown.
+    for (const victim of index.takeOverflow(this.#maxBytes)) {
+      await this.#unlink(victim, 'evict').catch((error: unknown) => this.#report(error))
+    }
   }
 
   async #syncDir(dir: string, operation: string, key: string): Promise<void> {
@@ -597,7 +645,8 @@ export class FileStore implements CacheStore {
    * another process is reclaiming it right now.
    */
   async #reclaim(location: EntryLocation, key: string | undefined, operation: string): Promise<boolean> {
-    if (!(await this.#takeLock(location, operation))) return false
+    const lock = await this.#takeLock(location, operation)
+    if (lock !== 'taken') return lock === 'gone'
     try {
       const found = await this.#inspectFile(location, key, operation)
       if (found?.state === 'live') return false
@@ -611,23 +660,25 @@ export class FileStore implements CacheStore {
     }
   }
 
-  async #takeLock(location: EntryLocation, operation: string): Promise<boolean> {
+  /**
+   * Takes the key's reclaim lock: `'taken'`, `'busy'` (another reclaimer holds it) or `'gone'`
+   * (the shard directory no longer exists, and the entry with it).
+   */
+  async #takeLock(location: EntryLocation, operation: string): Promise<'taken' | 'busy' | 'gone'> {
     for (let attempt = 0; attempt < 2; attempt++) {
       try {
-        await this.#fs.writeFile(location.lockPath, new TextEncoder().encode(String(process.pid)), {
-          flag: 'wx',
-        })
-        return true
+        await this.#fs.writeFile(location.lockPath, utf8.encode(String(process.pid)), { flag: 'wx' })
+        return 'taken'
       } catch (error) {
         const code = errorCode(error)
-        if (code === 'ENOENT') return false // the shard directory is gone, and the entry with it
+        if (code === 'ENOENT') return 'gone'
         if (code !== 'EEXIST') throw this.#storeError(operation, 'create lock', location.lockPath, error)
       }
       // Held: by a live reclaimer (give up, it decides), or left by a crashed process (break it).
-      if (!(await this.#isAbandoned(location.lockPath, Date.now()))) return false
+      if (!(await this.#isAbandoned(location.lockPath, Date.now()))) return 'busy'
       await this.#discard(location.lockPath)
     }
-    return false
+    return 'busy'
   }
 
   /** Whether a temporary or lock file is old enough to have been left by a crashed process. */
