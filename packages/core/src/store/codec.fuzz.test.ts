@@ -130,7 +130,6 @@ describe('EntryCodec fuzz (seeded)', () => {
   const codec = new EntryCodec({ compress: { minBytes: 64 } })
 
   it('random bytes never decode and only ever fail with CacheSerializationError', async () => {
-    const started = performance.now()
     for (let i = 0; i < 2000; i++) {
       const bytes = new Uint8Array(int(160)).map(() => int(256))
       // half of them start like an entry, to get past the magic and version checks
@@ -139,7 +138,6 @@ describe('EntryCodec fuzz (seeded)', () => {
       expect(await decodeOnlyFailsCleanly(codec, bytes, `random #${i}`)).toBe(false)
       readEntryTimeline(bytes)
     }
-    expect(performance.now() - started).toBeLessThan(10_000)
   })
 
   it('mutated valid entries (flip, insert, delete, truncate, forged lengths) decode or fail cleanly', async () => {
