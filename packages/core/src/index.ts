@@ -108,6 +108,7 @@ export {
 // for adapters: error reporting and bounded backend calls
 export { defaultErrorHandler, type ErrorHandler, safeReport } from './instance-defaults'
 // metrics
+export { CacheTallies, type CacheTalliesOptions, type CacheTally } from './metrics/cache-tallies'
 export { type MetricsCollector, NULL_METRICS } from './metrics/collector'
 export { errorTypeOf } from './metrics/error-type'
 export { type FormatStatsOptions, formatStats } from './metrics/format-stats'

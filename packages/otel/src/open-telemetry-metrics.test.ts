@@ -74,8 +74,21 @@ describe('OpenTelemetryMetrics', () => {
     expect(points(all.get('stratacache.sets'))).toEqual([[{ 'cache.name': 'users' }, 1]])
     expect(points(all.get('stratacache.deletes'))).toEqual([[{ 'cache.name': 'users' }, 1]])
     expect(points(all.get('stratacache.stale'))).toEqual([[{ 'cache.name': 'users' }, 1]])
-    expect(all.get('stratacache.hits')?.descriptor).toMatchObject({ unit: '{hit}', type: 'COUNTER' })
+    expect(all.get('stratacache.hits')?.descriptor).toMatchObject({
+      unit: '{hit}',
+      type: 'OBSERVABLE_COUNTER',
+    })
+    expect(all.get('stratacache.hits')).toMatchObject({ isMonotonic: true })
     expect(all.get('stratacache.sets')?.descriptor.unit).toBe('{entry}')
+  })
+
+  it('reports cumulative totals at every collection', async () => {
+    const { collector, collect } = setup()
+    collector.recordHit('users')
+    expect(points((await collect()).get('stratacache.hits'))).toEqual([[{ 'cache.name': 'users' }, 1]])
+    collector.recordHit('users')
+    collector.recordHit('users')
+    expect(points((await collect()).get('stratacache.hits'))).toEqual([[{ 'cache.name': 'users' }, 3]])
   })
 
   it('adds the key as an attribute only when recordKeys is set', async () => {
@@ -83,8 +96,8 @@ describe('OpenTelemetryMetrics', () => {
     collector.recordHit('users', 'user:1')
     collector.recordHit('users')
     expect(points((await collect()).get('stratacache.hits'))).toEqual([
-      [{ 'cache.name': 'users', 'cache.key': 'user:1' }, 1],
       [{ 'cache.name': 'users' }, 1],
+      [{ 'cache.name': 'users', 'cache.key': 'user:1' }, 1],
     ])
   })
 

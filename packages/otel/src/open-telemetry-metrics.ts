@@ -5,9 +5,10 @@ import {
   type Meter,
   type MeterProvider,
   metrics,
+  type ObservableCounter,
   type ObservableGauge,
 } from '@opentelemetry/api'
-import { CacheConfigError, type MetricsCollector } from '@stratacache/core'
+import { CacheConfigError, CacheTallies, type CacheTally, type MetricsCollector } from '@stratacache/core'
 
 /**
  * Histogram bucket boundaries for operation durations, in seconds: from 10 µs (an in-memory hit)
@@ -112,11 +113,11 @@ function resolveMeter(options: OpenTelemetryMetricsOptions, meterName: string): 
  *
  * | instrument | kind | unit | attributes |
  * |---|---|---|---|
- * | `stratacache.hits` | Counter | `{hit}` | `cache.name` |
- * | `stratacache.misses` | Counter | `{miss}` | `cache.name` |
- * | `stratacache.sets` | Counter | `{entry}` | `cache.name` |
- * | `stratacache.deletes` | Counter | `{entry}` | `cache.name` |
- * | `stratacache.stale` | Counter | `{hit}` | `cache.name` |
+ * | `stratacache.hits` | ObservableCounter | `{hit}` | `cache.name` |
+ * | `stratacache.misses` | ObservableCounter | `{miss}` | `cache.name` |
+ * | `stratacache.sets` | ObservableCounter | `{entry}` | `cache.name` |
+ * | `stratacache.deletes` | ObservableCounter | `{entry}` | `cache.name` |
+ * | `stratacache.stale` | ObservableCounter | `{hit}` | `cache.name` |
  * | `stratacache.errors` | Counter | `{error}` | `cache.name`, `cache.operation`, `error.type` |
  * | `stratacache.background_refreshes` | Counter | `{refresh}` | `cache.name`, `cache.refresh.success` (boolean) |
  * | `stratacache.operation.duration` | Histogram | `s` | `cache.name`, `cache.operation` |
@@ -124,9 +125,12 @@ function resolveMeter(options: OpenTelemetryMetricsOptions, meterName: string): 
  * | `stratacache.memory.usage` | ObservableGauge | `By` | `cache.name` |
  * | `stratacache.memory.entries` | ObservableGauge | `{entry}` | `cache.name` |
  *
- * The memory gauges report the last values each cache recorded, at each collection. Keys are not
- * recorded unless `recordKeys` is set. Attribute sets are built once per cache (and operation),
- * so the hot path allocates nothing. Without `meter`/`meterProvider`, the global meter provider is
+ * Hits, misses, sets, deletes and stale serves are the hot path: they are counted in process
+ * ({@link CacheTallies}: a `Map` lookup and an increment) and reported as cumulative totals by
+ * observable counters when the SDK collects, so a cache hit does not pay for the SDK's per-call
+ * attribute processing. Errors and refreshes are rare and recorded synchronously; durations go
+ * to histograms (attribute sets built once per cache and operation). The memory gauges report
+ * the last values each cache recorded. Keys are not recorded unless `recordKeys` is set. Without `meter`/`meterProvider`, the global meter provider is
  * used: create the collector after the SDK is started, or its instruments stay no-ops.
  *
  * @example
@@ -137,17 +141,12 @@ function resolveMeter(options: OpenTelemetryMetricsOptions, meterName: string): 
  * ```
  */
 export class OpenTelemetryMetrics implements MetricsCollector {
-  readonly #recordKeys: boolean
-  readonly #hits: Counter
-  readonly #misses: Counter
-  readonly #sets: Counter
-  readonly #deletes: Counter
-  readonly #stale: Counter
+  readonly #tallies: CacheTallies
   readonly #errors: Counter
   readonly #refreshes: Counter
   readonly #duration: Histogram
   readonly #refreshDuration: Histogram
-  /** `{ 'cache.name': name }` per cache. */
+  /** `{ 'cache.name': name }` per cache, built once for the gauges and counters. */
   readonly #cacheAttributes = new Map<string, Attributes>()
   /** `{ 'cache.name', 'cache.operation' }` per cache, then per operation. */
   readonly #operationAttributes = new Map<string, Map<string, Attributes>>()
@@ -168,15 +167,22 @@ export class OpenTelemetryMetrics implements MetricsCollector {
     if (typeof recordKeys !== 'boolean') throw invalid('recordKeys', 'expected a boolean')
     const buckets = validateBuckets(options.durationBuckets ?? DEFAULT_DURATION_BUCKETS)
     const meter = resolveMeter(options, meterName)
-    this.#recordKeys = recordKeys
+    this.#tallies = new CacheTallies({ byKey: recordKeys })
 
+    const observableCounter = (name: string, unit: string, description: string): ObservableCounter =>
+      meter.createObservableCounter(`${prefix}.${name}`, { unit, description })
+    const tallied: [ObservableCounter, (tally: CacheTally) => number][] = [
+      [
+        observableCounter('hits', '{hit}', 'Cache reads that found a live entry (stale serves included)'),
+        (t) => t.hits,
+      ],
+      [observableCounter('misses', '{miss}', 'Cache reads that found nothing live'), (t) => t.misses],
+      [observableCounter('sets', '{entry}', 'Entries written'), (t) => t.sets],
+      [observableCounter('deletes', '{entry}', 'Entries removed'), (t) => t.deletes],
+      [observableCounter('stale', '{hit}', 'Stale entries served while a refresh ran'), (t) => t.stale],
+    ]
     const counter = (name: string, unit: string, description: string) =>
       meter.createCounter(`${prefix}.${name}`, { unit, description })
-    this.#hits = counter('hits', '{hit}', 'Cache reads that found a live entry (stale serves included)')
-    this.#misses = counter('misses', '{miss}', 'Cache reads that found nothing live')
-    this.#sets = counter('sets', '{entry}', 'Entries written')
-    this.#deletes = counter('deletes', '{entry}', 'Entries removed')
-    this.#stale = counter('stale', '{hit}', 'Stale entries served while a refresh ran')
     this.#errors = counter('errors', '{error}', 'Failed cache operations, by operation and error type')
     this.#refreshes = counter(
       'background_refreshes',
@@ -204,34 +210,45 @@ export class OpenTelemetryMetrics implements MetricsCollector {
     })
     meter.addBatchObservableCallback(
       (observer) => {
+        for (const tally of this.#tallies.all()) {
+          const attributes =
+            tally.key === undefined
+              ? this.#attributes(tally.cache)
+              : { 'cache.name': tally.cache, 'cache.key': tally.key }
+          // A total still at zero is not reported, as a synchronous counter never incremented.
+          for (const [instrument, total] of tallied) {
+            const value = total(tally)
+            if (value > 0) observer.observe(instrument, value, attributes)
+          }
+        }
         for (const [name, memory] of this.#memory) {
           const attributes = this.#attributes(name)
           observer.observe(bytes, memory.bytes, attributes)
           observer.observe(entries, memory.entries, attributes)
         }
       },
-      [bytes, entries],
+      [...tallied.map(([instrument]) => instrument), bytes, entries],
     )
   }
 
   recordHit(cache: string, key?: string): void {
-    this.#hits.add(1, this.#keyed(cache, key))
+    this.#tallies.of(cache, key).hits++
   }
 
   recordMiss(cache: string, key?: string): void {
-    this.#misses.add(1, this.#keyed(cache, key))
+    this.#tallies.of(cache, key).misses++
   }
 
   recordSet(cache: string, key?: string, _bytes?: number): void {
-    this.#sets.add(1, this.#keyed(cache, key))
+    this.#tallies.of(cache, key).sets++
   }
 
   recordDelete(cache: string, key?: string): void {
-    this.#deletes.add(1, this.#keyed(cache, key))
+    this.#tallies.of(cache, key).deletes++
   }
 
   recordStale(cache: string, key?: string): void {
-    this.#stale.add(1, this.#keyed(cache, key))
+    this.#tallies.of(cache, key).stale++
   }
 
   recordLatency(cache: string, operation: string, seconds: number): void {
@@ -270,10 +287,5 @@ export class OpenTelemetryMetrics implements MetricsCollector {
       this.#cacheAttributes.set(cache, attributes)
     }
     return attributes
-  }
-
-  #keyed(cache: string, key: string | undefined): Attributes {
-    if (this.#recordKeys && key !== undefined) return { 'cache.name': cache, 'cache.key': key }
-    return this.#attributes(cache)
   }
 }
