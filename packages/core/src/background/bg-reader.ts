@@ -103,7 +103,10 @@ export function startBgReader<T>(config: ReaderConfig): BgReader<T> {
   loop.start()
   if (config.runImmediately) {
     const { writerIdle } = config
-    void loop.run(writerIdle === undefined ? sync : () => writerIdle().then(sync))
+    // Outside the loop's job, so that a writer whose first load hangs delays only this first
+    // sync: the reader's own ticks still run.
+    if (writerIdle === undefined) void loop.run(sync)
+    else void writerIdle().then(() => (stopping === undefined ? loop.run(sync) : undefined))
   }
   return getter
 }

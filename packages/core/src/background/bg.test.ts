@@ -483,6 +483,21 @@ describe('bg.write and bg.read', () => {
     expect(other.gets).toBe(3) // rehydration check + two syncs
   })
 
+  it("a writer whose first load hangs does not stall a same-process reader's own schedule", async () => {
+    const { bg, clock, store } = setup()
+    bg.write({ interval: 60, key: 'rates' })(() => new Promise<string>(() => {}))
+    const rates = bg.read<string>('rates')
+    store.setSync('rates', {
+      value: 'planted',
+      createdAt: clock.now(),
+      freshUntil: Infinity,
+      staleUntil: Infinity,
+    })
+    await clock.advance(60_000)
+    expect(rates()).toBe('planted')
+    await bg.shutdown({ timeout: 0 })
+  })
+
   it('without a store and without a writer, bg.read throws CacheConfigError', () => {
     const { bg, store } = setup()
     const attempt = () => bg.read('rates', { interval: 30 })
