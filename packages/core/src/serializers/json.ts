@@ -11,7 +11,8 @@ const TAG = '$$t'
 /**
  * Present in the JSON text whenever a tag (or an escaped user key) is: decoding skips the revive
  * walk otherwise. Starts with the rare `$` rather than the frequent `"`, which makes the search
- * fast; a string value cannot contain it because JSON escapes the `"` inside strings.
+ * fast. A string value never contains it (JSON escapes its `"` as `\"`); a key ending in `$$t`
+ * does, which only costs that value the walk.
  */
 const TAG_NEEDLE = `${TAG}"`
 
