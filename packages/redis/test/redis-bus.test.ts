@@ -1,6 +1,6 @@
 import { CacheConfigError, type InvalidationMessage } from '@stratacache/core'
 import { Redis } from 'ioredis'
-import { afterAll, describe, expect, inject, it, vi } from 'vitest'
+import { afterAll, describe, expect, it, vi } from 'vitest'
 import { RedisBus } from '../src/redis-bus'
 import { clusterClient, standaloneClient } from './support/clients'
 import { startRedisServer } from './support/redis-server'
