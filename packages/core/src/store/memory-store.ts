@@ -1,5 +1,6 @@
 import { type Clock, systemClock } from '../clock'
 import { CacheConfigError, CacheStoreError } from '../errors'
+import { coarseNow } from './coarse-now'
 import { estimateSize } from './estimate-size'
 import { globToRegExp, hasWildcard, unescapeGlob } from './glob'
 import type { CacheEntry, SyncCacheStore } from './store'
@@ -77,7 +78,13 @@ function defaultSizeOf(value: unknown, key: string): number {
  *
  * Dead entries are removed when read, when their slot is reached by the incremental sweep that
  * every write of a new key advances by two slots, by LRU eviction, and by {@link MemoryStore.prune}.
- * No timer is ever created, so TTLs of any length (or `Infinity`) are safe.
+ * No timer is created per key, so TTLs of any length (or `Infinity`) are safe.
+ *
+ * Time: an injected `clock` is read on every check, exactly. On the default `systemClock` the
+ * time is read at most once per millisecond and reused until the event loop turns (as
+ * `lru-cache` does with `ttlResolution`), so within one synchronous run of code an entry may be
+ * served for that run's duration past its `staleUntil`. Entries whose `staleUntil` is `Infinity`
+ * never read the clock.
  *
  * `close()` releases nothing (the store holds no sockets, timers or handles) and the store
  * keeps working after it; call `clear()` to drop the entries.
@@ -99,6 +106,8 @@ export class MemoryStore implements SyncCacheStore {
   readonly #maxBytes: number
   readonly #sizeOf: ((value: unknown, key: string) => number) | undefined
   readonly #clock: Clock
+  /** Whether time comes from {@link coarseNow} (the default `systemClock`) rather than `#clock`. */
+  readonly #coarse: boolean
 
   #map = new Map<string, number>()
   #keys: (string | undefined)[] = []
@@ -147,6 +156,7 @@ export class MemoryStore implements SyncCacheStore {
     this.#maxEntries = options.maxEntries ?? Number.POSITIVE_INFINITY
     this.#maxBytes = options.maxBytes ?? Number.POSITIVE_INFINITY
     this.#clock = options.clock ?? systemClock
+    this.#coarse = this.#clock === systemClock
     if (options.maxBytes !== undefined || options.sizeOf !== undefined) {
       this.#sizeOf = options.sizeOf ?? defaultSizeOf
     }
@@ -195,7 +205,7 @@ export class MemoryStore implements SyncCacheStore {
     const slot = this.#map.get(key)
     if (slot === undefined) return undefined
     const staleUntil = this.#staleUntil[slot] as number
-    if (staleUntil !== Number.POSITIVE_INFINITY && this.#clock.now() >= staleUntil) {
+    if (staleUntil !== Number.POSITIVE_INFINITY && this.#now() >= staleUntil) {
       this.#remove(slot)
       return undefined
     }
@@ -231,7 +241,7 @@ export class MemoryStore implements SyncCacheStore {
     const { freshUntil, staleUntil } = entry
     const existing = this.#map.get(key)
     const finite = staleUntil !== Number.POSITIVE_INFINITY
-    const now = finite || this.#expiring > 0 ? this.#clock.now() : 0
+    const now = finite || this.#expiring > 0 ? this.#now() : 0
     if (finite && now >= staleUntil) {
       if (existing !== undefined) this.#remove(existing)
       return
@@ -361,7 +371,7 @@ export class MemoryStore implements SyncCacheStore {
    */
   prune(): number {
     if (this.#expiring === 0) return 0
-    const now = this.#clock.now()
+    const now = this.#now()
     let removed = 0
     for (const slot of this.#map.values()) {
       if ((this.#staleUntil[slot] as number) <= now) {
@@ -387,9 +397,13 @@ export class MemoryStore implements SyncCacheStore {
   /** Releases nothing (the store holds no resources); the store keeps working afterwards. */
   async close(): Promise<void> {}
 
+  #now(): number {
+    return this.#coarse ? coarseNow() : this.#clock.now()
+  }
+
   #isLive(slot: number): boolean {
     const staleUntil = this.#staleUntil[slot] as number
-    return staleUntil === Number.POSITIVE_INFINITY || this.#clock.now() < staleUntil
+    return staleUntil === Number.POSITIVE_INFINITY || this.#now() < staleUntil
   }
 
   #measure(key: string, value: unknown): number {
