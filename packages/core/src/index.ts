@@ -42,9 +42,11 @@ export type { CoordinationOptions } from './coordination/coordination-context'
 export { type CoordinationStore, isCoordinationStore } from './coordination/coordination-store'
 export type { HeldHandle } from './coordination/held-handle'
 export {
+  type CoordinationMethodDecorator,
   createLock,
   type Lock,
   type LockControls,
+  type LockDecorator,
   type LockedFunction,
   type LockFunction,
   type LockWrapperOptions,
@@ -53,6 +55,7 @@ export type { LockHandle, LockOptions } from './coordination/lock-engine'
 export {
   createOnce,
   type Once,
+  type OnceDecorator,
   type OnceFunction,
   type OnceOptions,
   type OnLocked,
@@ -69,6 +72,7 @@ export {
   createPooled,
   type OnFullResult,
   type Pooled,
+  type PooledDecorator,
   type PooledFunction,
   type PooledOptions,
 } from './coordination/pooled'

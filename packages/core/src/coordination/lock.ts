@@ -1,12 +1,10 @@
+import type { AnyFunction } from '../cached/cached-function'
+import { toDecorator } from '../cached/decorate'
 import type { KeyBuilder, KeySpec } from '../cached/key-template'
-import { CacheConfigError } from '../errors'
 import type { InstanceDefaults } from '../instance-defaults'
 import { compileKey, validateKeySource } from './coordination-key'
 import type { HeldHandle } from './held-handle'
 import { LockEngine, type LockHandle, type LockOptions } from './lock-engine'
-
-/** Any function a coordination wrapper can wrap. */
-export type AnyFunction = (...args: any[]) => any
 
 /** A lock over a key template; every method takes the template's arguments. */
 export interface Lock<A extends unknown[] = unknown[]> {
@@ -53,6 +51,37 @@ export type LockedFunction<F extends AnyFunction> = ((
 ) => Promise<Awaited<ReturnType<F>>>) &
   LockControls<Parameters<F>>
 
+/**
+ * The method-decorator forms of a coordination wrapper (`lock({ key })`, `once(…)`, `pooled(…)`):
+ * TC39 decorators and legacy `experimentalDecorators` ones. `R` is what a decorated method's
+ * promise may resolve to besides the method's own result.
+ */
+export interface CoordinationMethodDecorator<R = never> {
+  /** TC39 method decorator. */
+  <This, A extends any[], Result>(
+    method: (this: This, ...args: A) => Result,
+    context: ClassMethodDecoratorContext<This, (this: This, ...args: A) => Result>,
+  ): (this: This, ...args: A) => Promise<Awaited<Result> | R>
+  /** Legacy (`experimentalDecorators`) method decorator. */
+  (target: object, propertyKey: string | symbol, descriptor: PropertyDescriptor): void
+}
+
+/**
+ * What `lock({ key, … })` returns: wraps a function, or decorates a method.
+ *
+ * @example
+ * ```ts
+ * class Billing {
+ *   @lock({ key: 'invoice:{id}', wait: true, timeout: 5 })
+ *   async settle(id: string) { … }
+ * }
+ * ```
+ */
+export interface LockDecorator extends CoordinationMethodDecorator {
+  /** Wraps a function. */
+  <F extends AnyFunction>(fn: F): LockedFunction<F>
+}
+
 /** Options of the wrapper form `lock({ key, … })(fn)`. */
 export interface LockWrapperOptions extends LockOptions {
   /**
@@ -84,7 +113,7 @@ export interface LockFunction {
    * const settle = lock({ key: 'invoice:{0}', wait: true, timeout: 5 })(async (id: string) => …)
    * ```
    */
-  (options: LockWrapperOptions): <F extends AnyFunction>(fn: F) => LockedFunction<F>
+  (options: LockWrapperOptions): LockDecorator
 }
 
 /**
@@ -129,20 +158,6 @@ export async function runWhileHeld<F extends AnyFunction>(
 }
 
 /**
- * Checks that a coordination wrapper was given a function.
- *
- * @example
- * ```ts
- * assertFunction(fn, 'lock')
- * ```
- */
-export function assertFunction(fn: unknown, wrapper: string): asserts fn is AnyFunction {
-  if (typeof fn !== 'function') {
-    throw new CacheConfigError(`${wrapper}(options) must be applied to a function, got ${typeof fn}`)
-  }
-}
-
-/**
  * Builds the `lock` function of an instance: locks and lock wrappers in the instance's store and
  * key prefix, on its clock.
  *
@@ -163,14 +178,13 @@ export function createLock(defaults: InstanceDefaults): LockFunction {
       const { key, ...rest } = source
       const engine = new LockEngine(defaults, rest)
       validateKeySource(key)
-      return <F extends AnyFunction>(fn: F): LockedFunction<F> => {
-        assertFunction(fn, 'lock')
+      return toDecorator((fn) => {
         const render = compileKey(key, fn, 'lock')
-        async function locked(this: ThisParameterType<F>, ...args: Parameters<F>) {
-          return runWhileHeld(await engine.acquire(render(this, args)), fn, this, args)
+        async function locked(this: unknown, ...args: unknown[]) {
+          return runWhileHeld(await engine.acquire(render(this, args)), fn as AnyFunction, this, args)
         }
-        return withLockControls(locked, engine, render) as LockedFunction<F>
-      }
+        return withLockControls(locked, engine, render)
+      }, 'lock') as LockDecorator
     }
     const engine = new LockEngine(defaults, options)
     const render = compileKey(source, undefined, 'lock')

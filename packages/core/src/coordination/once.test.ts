@@ -109,3 +109,49 @@ describe('once', () => {
     expectTypeOf(once({ key: 'k' })(fn)).parameters.toEqualTypeOf<[string]>()
   })
 })
+
+describe('once as a method decorator', () => {
+  it('guards a TC39-decorated method, resolving named placeholders and keeping `this`', async () => {
+    const { once } = setup()
+    const { fn, open } = gated('synced')
+    class Orders {
+      readonly label = 'orders'
+      @once({ key: 'sync-order:{orderId}', onLocked: { return: 'busy' } })
+      async sync(orderId: string) {
+        return `${this.label} ${await fn(orderId)}`
+      }
+    }
+    const orders = new Orders()
+    const first = orders.sync('o1')
+    await expect(orders.sync('o1')).resolves.toBe('busy')
+    open()
+    await expect(first).resolves.toBe('orders synced')
+    expectTypeOf(orders.sync).returns.resolves.toEqualTypeOf<string>()
+  })
+
+  it('guards a legacy (experimentalDecorators) method through its descriptor', async () => {
+    const { once } = setup()
+    const { fn, open } = gated('done')
+    const descriptor: PropertyDescriptor = {
+      value: (id: string) => fn(id),
+      writable: true,
+      configurable: true,
+    }
+    const result = (once({ key: 'job:{id}' }) as (t: object, k: string, d: PropertyDescriptor) => unknown)(
+      {},
+      'run',
+      descriptor,
+    )
+    expect(result).toBe(descriptor)
+    const run = descriptor.value as (id: string) => Promise<string | undefined>
+    const first = run('a')
+    await expect(run('a')).resolves.toBeUndefined()
+    open()
+    await expect(first).resolves.toBe('done')
+  })
+
+  it('refuses to decorate anything but a function or method', () => {
+    const { once } = setup()
+    expect(() => (once({ key: 'k' }) as (x: unknown) => unknown)('not a function')).toThrow(CacheConfigError)
+  })
+})

@@ -1,10 +1,12 @@
+import type { AnyFunction } from '../cached/cached-function'
+import { toDecorator } from '../cached/decorate'
 import type { KeySpec } from '../cached/key-template'
 import type { Duration } from '../duration'
 import { CacheConfigError } from '../errors'
 import type { InstanceDefaults } from '../instance-defaults'
 import type { CoordinationOptions } from './coordination-context'
 import { compileKey, validateKeySource } from './coordination-key'
-import { type AnyFunction, assertFunction, type LockControls, runWhileHeld, withLockControls } from './lock'
+import { type CoordinationMethodDecorator, type LockControls, runWhileHeld, withLockControls } from './lock'
 import { LockEngine, type LockHandle } from './lock-engine'
 
 /**
@@ -60,9 +62,24 @@ export type OnceFunction<F extends AnyFunction, R> = ((
   LockControls<Parameters<F>>
 
 /** The `once` function of an instance (see {@link createOnce}). */
-export type Once = <const O extends OnceOptions>(
-  options: O,
-) => <F extends AnyFunction>(fn: F) => OnceFunction<F, OnLockedResult<O>>
+export type Once = <const O extends OnceOptions>(options: O) => OnceDecorator<OnLockedResult<O>>
+
+/**
+ * What `once(options)` returns: wraps a function, or decorates a method. `R` is what a skipped
+ * call resolves to.
+ *
+ * @example
+ * ```ts
+ * class Orders {
+ *   @once({ key: 'sync-order:{orderId}' })
+ *   async sync(orderId: string) { … }
+ * }
+ * ```
+ */
+export interface OnceDecorator<R> extends CoordinationMethodDecorator<R> {
+  /** Wraps a function. */
+  <F extends AnyFunction>(fn: F): OnceFunction<F, R>
+}
 
 function validateOnLocked(onLocked: unknown): asserts onLocked is OnLocked {
   const valid =
@@ -102,10 +119,9 @@ export function createOnce(defaults: InstanceDefaults): Once {
       store: options.store,
       onError: options.onError,
     })
-    return <F extends AnyFunction>(fn: F) => {
-      assertFunction(fn, 'once')
+    return toDecorator((fn) => {
       const render = compileKey(key, fn, 'once')
-      async function guarded(this: ThisParameterType<F>, ...args: Parameters<F>) {
+      async function guarded(this: unknown, ...args: unknown[]) {
         const lockKey = render(this, args)
         let held: LockHandle | undefined
         if (onLocked === 'throw') held = await engine.acquire(lockKey)
@@ -113,9 +129,9 @@ export function createOnce(defaults: InstanceDefaults): Once {
           held = await engine.tryAcquire(lockKey)
           if (!held) return onLocked === 'skip' ? undefined : onLocked.return
         }
-        return runWhileHeld(held, fn, this, args)
+        return runWhileHeld(held, fn as AnyFunction, this, args)
       }
       return withLockControls(guarded, engine, render)
-    }
+    }, 'once')
   }) as Once
 }

@@ -1,7 +1,9 @@
+import type { AnyFunction } from '../cached/cached-function'
+import { toDecorator } from '../cached/decorate'
 import { CacheConfigError } from '../errors'
 import type { InstanceDefaults } from '../instance-defaults'
 import { compileKey } from './coordination-key'
-import { type AnyFunction, assertFunction, runWhileHeld } from './lock'
+import { type CoordinationMethodDecorator, runWhileHeld } from './lock'
 import { PoolEngine, type PoolOptions } from './pool'
 
 /** Options of `pooled`: those of `pool`, plus what a call does when the pool is full. */
@@ -36,9 +38,24 @@ export type PooledFunction<F extends AnyFunction, R> = ((
 }
 
 /** The `pooled` function of an instance (see {@link createPooled}). */
-export type Pooled = <const O extends PooledOptions>(
-  options: O,
-) => <F extends AnyFunction>(fn: F) => PooledFunction<F, OnFullResult<O>>
+export type Pooled = <const O extends PooledOptions>(options: O) => PooledDecorator<OnFullResult<O>>
+
+/**
+ * What `pooled(options)` returns: wraps a function, or decorates a method. `R` is what a call on
+ * a full pool resolves to (`onFull`'s result).
+ *
+ * @example
+ * ```ts
+ * class Api {
+ *   @pooled({ key: 'api:{userId}', maxSize: 5 })
+ *   async profile(userId: string) { … }
+ * }
+ * ```
+ */
+export interface PooledDecorator<R> extends CoordinationMethodDecorator<R> {
+  /** Wraps a function. */
+  <F extends AnyFunction>(fn: F): PooledFunction<F, R>
+}
 
 /**
  * Builds the `pooled` function of an instance: at most `maxSize` calls per key run at once; a call
@@ -63,20 +80,20 @@ export function createPooled(defaults: InstanceDefaults): Pooled {
       throw new CacheConfigError(`Invalid "onFull": expected 'throw' or a function`, { option: 'onFull' })
     }
     const engine = new PoolEngine(defaults, options)
-    return <F extends AnyFunction>(fn: F) => {
-      assertFunction(fn, 'pooled')
+    return toDecorator((fn) => {
       const render = compileKey(options.key, fn, 'pooled')
-      async function bounded(this: ThisParameterType<F>, ...args: Parameters<F>) {
+      const run = fn as AnyFunction
+      async function bounded(this: unknown, ...args: unknown[]) {
         const key = render(this, args)
-        if (onFull === 'throw') return runWhileHeld(await engine.acquire(key), fn, this, args)
+        if (onFull === 'throw') return runWhileHeld(await engine.acquire(key), run, this, args)
         const slot = await engine.tryAcquire(key)
-        return slot ? runWhileHeld(slot, fn, this, args) : await onFull.apply(this, args)
+        return slot ? runWhileHeld(slot, run, this, args) : await onFull.apply(this, args)
       }
       return Object.assign(bounded, {
         maxSize: engine.maxSize,
         size: async (...args: unknown[]) => engine.size(render(undefined, args)),
         key: (...args: unknown[]) => render(undefined, args),
       })
-    }
+    }, 'pooled')
   }) as Pooled
 }
