@@ -186,8 +186,8 @@ describe('jsonSerializer', () => {
       ]),
       { v: 1, $$t: 'Date', when: new Date(3) },
       '{"$$t":"Date","v":0}',
-      { 'a$$t': 1, s: 'x$$t"y' },
-      { 'a$$t': new Date(1), s: '$$t"' },
+      { a$$t: 1, s: 'x$$t"y' },
+      { a$$t: new Date(1), s: '$$t"' },
     ]
     for (const value of values) expect(roundTrip(value)).toEqual(value)
   })
