@@ -197,6 +197,22 @@ export function checkBgKey(api: string, key: unknown): string {
   return key
 }
 
+const LOADER_OPTIONS = ['interval', 'key', 'ttl', 'store', 'metrics', 'onError', 'runImmediately', 'clock']
+const READER_OPTIONS = ['interval', 'store', 'metrics', 'onError', 'runImmediately', 'clock']
+
+/** Rejects a non-object and unknown option names (a typo must not be silently ignored). */
+function checkOptionNames(api: string, options: unknown, known: readonly string[]): void {
+  if (typeof options !== 'object' || options === null) fail(api, 'options', 'must be an object')
+  for (const name of Object.keys(options)) {
+    if (!known.includes(name)) fail(api, name, `is not an option (known: ${known.join(', ')})`)
+  }
+}
+
+/** Validates the options object of `bg.read` before anything else reads it. */
+export function checkReaderOptionNames(options: unknown): void {
+  checkOptionNames('bg.read', options, READER_OPTIONS)
+}
+
 function positiveDurationMs(api: string, option: string, value: Duration): number {
   const ms = durationToMs(value, option)
   if (ms === 0) fail(api, option, 'must be greater than zero')
@@ -252,7 +268,7 @@ export function resolveLoaderOptions(
   options: BgOptions,
   defaults: InstanceDefaults,
 ): ResolvedLoaderOptions {
-  if (typeof options !== 'object' || options === null) fail(api, 'options', 'must be an object')
+  checkOptionNames(api, options, LOADER_OPTIONS)
   const key = checkBgKey(api, options.key)
   if (options.interval === undefined) fail(api, 'interval', 'is required')
   const intervalMs = positiveDurationMs(api, 'interval', options.interval)

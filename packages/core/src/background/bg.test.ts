@@ -393,6 +393,10 @@ describe('bg(options)(fn)', () => {
     configError(() => bg({ interval: 10, key: 'k', store: {} as never }), 'store')
     configError(() => bg({ interval: 10, key: 'k', onError: 'log' as never }), 'onError')
     configError(() => bg({ interval: 10, key: 'k' })('not a function' as never), 'fn')
+    configError(() => bg({ interval: 10, key: 'k', runImmediatly: false } as never), 'runImmediatly')
+    configError(() => bg(null as never), 'options')
+    configError(() => bg.read('k', { interval: 10, stor: {} } as never), 'stor')
+    configError(() => bg.read('k', 'fast' as never), 'options')
     configError(() => createBg({} as InstanceDefaults, { shutdownScope: 'all' as never }), 'shutdownScope')
   })
 

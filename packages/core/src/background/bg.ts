@@ -6,6 +6,7 @@ import {
   type BgOptions,
   type BgReadOptions,
   checkBgKey,
+  checkReaderOptionNames,
   type ResolvedLoaderOptions,
   resolveLoaderOptions,
   resolveReaderOptions,
@@ -186,6 +187,7 @@ export function createBg(defaults: InstanceDefaults, options: CreateBgOptions = 
 
   bg.read = <T>(key: string, readOptions: BgReadOptions = {}): BgReader<T> => {
     checkBgKey('bg.read', key)
+    checkReaderOptionNames(readOptions)
     const storeKey = prefixKey(defaults.prefix, key)
     const writer = findWriter(storeKey)
     const store = resolveStoreOption('bg.read', readOptions.store) ?? writer?.store
