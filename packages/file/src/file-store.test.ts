@@ -153,6 +153,19 @@ describe('FileStore corrupt and foreign files', () => {
     await expect(stat(path)).rejects.toMatchObject({ code: 'ENOENT' })
   })
 
+  it('a frame announcing a huge key is corrupt for every reader, without a huge allocation', async () => {
+    const store = open()
+    const bogus = Uint8Array.of(0x53, 0x43, 0x46, 0x01, 0xff, 0xff, 0xff, 0xff, 1, 2, 3)
+    await writeRawFile(store, 'k', bogus)
+    expect(await store.deleteMatching('*')).toBe(0)
+    expect(await store.prune()).toBe(1)
+    await writeRawFile(store, 'k', bogus)
+    expect(await store.has('k')).toBe(false)
+    await writeRawFile(store, 'k', bogus)
+    expect(await store.get('k')).toBeUndefined()
+    expect(errors.every((error) => CacheSerializationError.isInstance(error))).toBe(true)
+  })
+
   it('a throwing onError does not break the read', async () => {
     const store = open({
       onError: () => {
@@ -222,6 +235,8 @@ describe('FileStore prune', () => {
     const oldTemp = tempPathFor(location)
     const youngTemp = tempPathFor(location)
     await writeFile(oldTemp, 'partial')
+    await writeFile(location.lockPath, 'crashed reclaimer')
+    await utimes(location.lockPath, new Date(Date.now() - 120_000), new Date(Date.now() - 120_000))
     await writeFile(youngTemp, 'in flight')
     const abandoned = new Date(Date.now() - 120_000)
     await utimes(oldTemp, abandoned, abandoned)
@@ -243,6 +258,7 @@ describe('FileStore prune', () => {
     expect(left).toContain(relative(store.dir, join(location.shardDir, 'notes.txt')))
     expect(left).toContain(relative(store.dir, youngTemp))
     expect(left).not.toContain(relative(store.dir, oldTemp))
+    expect(left).not.toContain(relative(store.dir, location.lockPath))
     for (let i = 0; i < 20; i++) expect((await store.get(`long:${i}`))?.value).toBe(i)
   })
 

@@ -444,13 +444,18 @@ export class FileStore implements CacheStore {
     key: string | undefined,
     operation: string,
   ): Promise<((Unusable | { state: 'live' }) & { key?: string }) | undefined> {
+    // With the key known, its length is too: one exact read (a file holding another key fails the
+    // frame check). Without, a first guess, then a second read for long keys — bounded by the
+    // file's real size, so a corrupt length field never makes us allocate gigabytes.
     const wanted =
       key === undefined ? DEFAULT_HEAD_BYTES : FRAME_PREFIX_BYTES + utf8Length(key) + ENTRY_TIMELINE_BYTES
     let head = await this.#readHead(location.path, wanted, operation, key)
-    const keyLength = head === undefined ? undefined : frameKeyLength(head)
-    const needed = keyLength === undefined ? 0 : FRAME_PREFIX_BYTES + keyLength + ENTRY_TIMELINE_BYTES
-    if (head !== undefined && needed > head.length && head.length === wanted) {
-      head = await this.#readHead(location.path, needed, operation, key)
+    const keyLength = key !== undefined || head === undefined ? undefined : frameKeyLength(head)
+    if (keyLength !== undefined && head !== undefined && head.length === wanted) {
+      const needed = FRAME_PREFIX_BYTES + keyLength + ENTRY_TIMELINE_BYTES
+      if (needed > wanted && needed <= (await this.#sizeOf(location.path, operation))) {
+        head = await this.#readHead(location.path, needed, operation)
+      }
     }
     if (head === undefined) return undefined
     const frame = this.#frameOf(location, head, key)
@@ -464,6 +469,11 @@ export class FileStore implements CacheStore {
       return { state: 'corrupt', error, key: frame.key }
     }
     return { state: isDead(timeline, this.#clock.now()) ? 'dead' : 'live', key: frame.key }
+  }
+
+  /** The size of the file at `path`, `0` once it is gone. */
+  async #sizeOf(path: string, operation: string): Promise<number> {
+    return (await this.#scanned(path, operation))?.size ?? 0
   }
 
   async #readHead(
@@ -729,7 +739,7 @@ export class FileStore implements CacheStore {
         const found = await this.#inspectHead(location, undefined, 'prune')
         if (found === undefined) return
         if (found.state === 'live') {
-          const file = index === undefined ? undefined : await this.#scanned(location.path)
+          const file = index === undefined ? undefined : await this.#scanned(location.path, 'prune')
           if (file !== undefined) scanned.push(file)
           return
         }
@@ -743,13 +753,13 @@ export class FileStore implements CacheStore {
   }
 
   /** Size and modification time of an entry file for the size index; `undefined` once it is gone. */
-  async #scanned(path: string): Promise<ScannedFile | undefined> {
+  async #scanned(path: string, operation: string): Promise<ScannedFile | undefined> {
     try {
       const { size, mtimeMs } = await this.#fs.stat(path)
       return { path, size, mtimeMs }
     } catch (error) {
       if (errorCode(error) === 'ENOENT') return undefined
-      throw error
+      throw this.#storeError(operation, 'stat', path, error)
     }
   }
 
@@ -769,19 +779,19 @@ export class FileStore implements CacheStore {
 
   /** Builds the size index from a scan of `dir`, once (again after a failed scan). */
   async #ensureIndexed(operation: string): Promise<void> {
-    this.#indexScan ??= this.#scanIndex().catch((error: unknown) => {
+    this.#indexScan ??= this.#scanIndex(operation).catch((error: unknown) => {
       this.#indexScan = undefined
       throw this.#storeError(operation, 'scan', pathOf(error) ?? this.dir, error)
     })
     await this.#indexScan
   }
 
-  async #scanIndex(): Promise<void> {
+  async #scanIndex(operation: string): Promise<void> {
     const index = this.#index as RecencyIndex
     const scanStartedAt = index.touchCounter
     const scanned: ScannedFile[] = []
     await forEachInBatches(this.#ownEntries(), async (location) => {
-      const file = await this.#scanned(location.path)
+      const file = await this.#scanned(location.path, operation)
       if (file !== undefined) scanned.push(file)
     })
     index.reconcile(scanned, scanStartedAt)
