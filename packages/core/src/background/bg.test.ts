@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it, vi } from 'vitest'
+import { afterEach, describe, expect, expectTypeOf, it, vi } from 'vitest'
 import type { Clock } from '../clock'
 import { createCache, bg as topLevelBg } from '../create-cache'
 import { CacheConfigError, CacheError, CacheStoreError } from '../errors'
@@ -114,6 +114,18 @@ describe('bg(options)(fn)', () => {
     first.resolve('loaded')
     expect(await Promise.all(callers)).toEqual(['loaded', 'loaded', 'loaded'])
     expect(fn).toHaveBeenCalledTimes(1)
+  })
+
+  it("keeps the loader's value type (awaited), and bg.read's getter is typed by its parameter", () => {
+    const { bg, store } = setup()
+    const asyncLoader = bg({ interval: 10, key: 'a' })(async () => ({ on: true }))
+    const syncLoader = bg({ interval: 10, key: 'b' })(() => 42)
+    expectTypeOf(asyncLoader).returns.toEqualTypeOf<Promise<{ on: boolean }>>()
+    expectTypeOf(asyncLoader.peek).returns.toEqualTypeOf<{ on: boolean } | undefined>()
+    expectTypeOf(syncLoader).returns.toEqualTypeOf<Promise<number>>()
+    const rates = bg.read<{ eur: number }>('a', { interval: 10, store })
+    expectTypeOf(rates).returns.toEqualTypeOf<{ eur: number } | undefined>()
+    expectTypeOf(bg.read('a', { interval: 10, store })).returns.toEqualTypeOf<unknown>()
   })
 
   it('accepts a synchronous loader', async () => {
