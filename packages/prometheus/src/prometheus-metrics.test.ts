@@ -187,6 +187,17 @@ describe('PrometheusMetrics', () => {
     expect(await samples(registry)).toEqual(['stratacache_hits_total{cache="users"} 2'])
   })
 
+  it('reports running totals on every read, without counting twice', async () => {
+    const registry = new Registry()
+    const metrics = new PrometheusMetrics({ registry })
+    metrics.recordHit('users')
+    expect(await samples(registry)).toEqual(['stratacache_hits_total{cache="users"} 1'])
+    metrics.recordHit('users')
+    metrics.recordHit('users')
+    expect(await samples(registry)).toEqual(['stratacache_hits_total{cache="users"} 3'])
+    expect(await samples(registry)).toEqual(['stratacache_hits_total{cache="users"} 3'])
+  })
+
   it('refuses a registry holding a different metric under one of its names, naming prefix', () => {
     const registry = new Registry()
     new PrometheusMetrics({ registry })
@@ -204,6 +215,17 @@ describe('PrometheusMetrics', () => {
     expect(() => new PrometheusMetrics({ registry: foreign })).toThrow(
       /different metric named "stratacache_memory_bytes"/,
     )
+    // checked before anything is registered: the registry is left as it was
+    expect(foreign.getMetricsAsArray().map((metric) => metric.name)).toEqual(['stratacache_memory_bytes'])
+    // a counter of the right shape that no PrometheusMetrics registered is not reused either
+    const lookalike = new Registry()
+    new Counter({
+      name: 'stratacache_hits_total',
+      help: 'not ours',
+      labelNames: ['cache'],
+      registers: [lookalike],
+    })
+    expect(() => new PrometheusMetrics({ registry: lookalike })).toThrow(/"stratacache_hits_total"/)
   })
 
   it('reports through instrument() end to end', async () => {

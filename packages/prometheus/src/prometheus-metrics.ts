@@ -1,4 +1,4 @@
-import { CacheConfigError, type MetricsCollector } from '@stratacache/core'
+import { CacheConfigError, CacheTallies, type CacheTally, type MetricsCollector } from '@stratacache/core'
 import { Counter, Gauge, Histogram, type Metric, type Registry, register } from 'prom-client'
 
 /**
@@ -65,41 +65,94 @@ const COUNTER: MetricKind = { type: 'counter', create: Counter }
 const GAUGE: MetricKind = { type: 'gauge', create: Gauge }
 const HISTOGRAM: MetricKind = { type: 'histogram', create: Histogram }
 
+/** One metric of a collector. */
 interface MetricSpec {
+  kind: MetricKind
   name: string
   help: string
   labelNames: string[]
   buckets?: number[]
+  /** For a counter fed by the tallies: the total of a tally it reports. */
+  total?: (tally: CacheTally) => number
 }
+
+/** A metric found in a registry, with the prom-client internals compared on reuse. */
+type RegisteredMetric = Metric & { type?: string; labelNames?: string[]; upperBounds?: number[] }
+
+/**
+ * The in-process totals behind each tallied counter: a collector that reuses a registered
+ * counter counts into the same totals as the collector that registered it.
+ */
+const TALLIES_OF = new WeakMap<object, CacheTallies>()
 
 const sameList = (a: readonly unknown[] | undefined, b: readonly unknown[] | undefined): boolean =>
   a !== undefined && b !== undefined && a.length === b.length && a.every((item, i) => item === b[i])
 
-/**
- * Registers a metric, or reuses the one a previous collector registered under that name in the
- * same registry when it has the same type, labels (and buckets). Anything else under that name
- * is a conflict.
- */
-function registerOrReuse<M extends Metric>(registry: Registry, kind: MetricKind, spec: MetricSpec): M {
-  const existing = registry.getSingleMetric(spec.name) as
-    | (Metric & { type?: string; labelNames?: string[]; upperBounds?: number[] })
-    | undefined
-  if (existing === undefined) {
-    return new kind.create({ ...spec, registers: [registry] } as never) as unknown as M
-  }
-  // Compared by `type` rather than `instanceof`, so that a metric from another copy of prom-client is recognised.
-  const compatible =
-    existing.type === kind.type &&
+function conflict(name: string): CacheConfigError {
+  return invalid(
+    'prefix',
+    `the registry already holds a different metric named "${name}" (another type, labels or buckets, or not from PrometheusMetrics); ` +
+      'use another prefix or registry, or the same recordKeys and durationBuckets as the first collector',
+  )
+}
+
+/** Whether a registered metric can serve as `spec` for a collector counting into `tallies`. */
+function canReuse(existing: RegisteredMetric, spec: MetricSpec, tallies: CacheTallies): boolean {
+  // `type` rather than `instanceof`, so that a metric from another copy of prom-client is recognised.
+  return (
+    existing.type === spec.kind.type &&
     sameList([...(existing.labelNames ?? [])].sort(), [...spec.labelNames].sort()) &&
-    (spec.buckets === undefined || sameList(existing.upperBounds, spec.buckets))
-  if (!compatible) {
-    throw invalid(
-      'prefix',
-      `the registry already holds a different metric named "${spec.name}" (another type, labels or buckets); ` +
-        'use another prefix or registry, or the same recordKeys and durationBuckets as the first collector',
+    (spec.buckets === undefined || sameList(existing.upperBounds, spec.buckets)) &&
+    (spec.total === undefined || TALLIES_OF.get(existing) === tallies)
+  )
+}
+
+/** Rebuilds the series of a tallied counter from the running totals (prom-client calls it on every read). */
+function reportTotals(counter: Counter, tallies: CacheTallies, total: (tally: CacheTally) => number): void {
+  counter.reset()
+  for (const tally of tallies.all()) {
+    const value = total(tally)
+    if (value === 0) continue
+    counter.inc(
+      tally.key === undefined ? { cache: tally.cache } : { cache: tally.cache, key: tally.key },
+      value,
     )
   }
-  return existing as M
+}
+
+function create(registry: Registry, spec: MetricSpec, tallies: CacheTallies): Metric {
+  const { kind, total, ...config } = spec
+  if (total === undefined) return new kind.create({ ...config, registers: [registry] } as never)
+  const counter = new Counter({
+    ...config,
+    registers: [registry],
+    collect() {
+      reportTotals(this, tallies, total)
+    },
+  })
+  TALLIES_OF.set(counter, tallies)
+  return counter
+}
+
+/**
+ * Registers a collector's metrics, reusing those a previous collector registered under the same
+ * names in the same registry. Everything is checked before anything is registered, so a
+ * conflict leaves the registry as it was.
+ */
+function registerAll<K extends string>(
+  registry: Registry,
+  specs: Record<K, MetricSpec>,
+  tallies: CacheTallies,
+): Record<K, Metric> {
+  const entries = Object.entries(specs) as [K, MetricSpec][]
+  const found = entries.map(([, spec]) => registry.getSingleMetric(spec.name) as RegisteredMetric | undefined)
+  entries.forEach(([, spec], i) => {
+    const existing = found[i]
+    if (existing !== undefined && !canReuse(existing, spec, tallies)) throw conflict(spec.name)
+  })
+  return Object.fromEntries(
+    entries.map(([id, spec], i) => [id, found[i] ?? create(registry, spec, tallies)]),
+  ) as Record<K, Metric>
 }
 
 /**
@@ -121,12 +174,17 @@ function registerOrReuse<M extends Metric>(registry: Registry, kind: MetricKind,
  * | `stratacache_memory_bytes` | gauge | `cache` |
  * | `stratacache_memory_entries` | gauge | `cache` |
  *
+ * Hits, misses, sets, deletes and stale serves are the hot path: they are counted in process
+ * ({@link CacheTallies}: a `Map` lookup and an increment) and the five counters are rebuilt from
+ * those running totals whenever the registry is read, so a cache hit does not pay for
+ * prom-client's per-call label hashing (and `registry.resetMetrics()` does not reset them).
+ * Errors, refreshes, durations and memory go to prom-client directly.
+ *
  * Several collectors may share one registry and prefix (two instances, a hot reload): the
  * second reuses the metrics the first registered, so both count into the same series. A metric
- * of that name with another type, labels or buckets (registered by other code, or by a collector
- * with other `recordKeys`/`durationBuckets`) is a `CacheConfigError` naming `prefix`.
- * Keys are never labels unless `recordKeys` is set. Label sets are built once per cache, so
- * counting allocates nothing.
+ * of one of those names with another type, labels or buckets (registered by other code, or by a
+ * collector with other `recordKeys`/`durationBuckets`) is a `CacheConfigError` naming `prefix`,
+ * and nothing is registered. Keys are never labels unless `recordKeys` is set.
  *
  * @example
  * ```ts
@@ -138,20 +196,13 @@ function registerOrReuse<M extends Metric>(registry: Registry, kind: MetricKind,
  * ```
  */
 export class PrometheusMetrics implements MetricsCollector {
-  readonly #recordKeys: boolean
-  readonly #hits: Counter
-  readonly #misses: Counter
-  readonly #sets: Counter
-  readonly #deletes: Counter
-  readonly #stale: Counter
+  readonly #tallies: CacheTallies
   readonly #errors: Counter
   readonly #refreshes: Counter
   readonly #duration: Histogram
   readonly #refreshDuration: Histogram
   readonly #memoryBytes: Gauge
   readonly #memoryEntries: Gauge
-  /** `{ cache: name }` per cache. */
-  readonly #cacheLabels = new Map<string, { cache: string }>()
 
   constructor(options: PrometheusMetricsOptions = {}) {
     if (typeof options !== 'object' || options === null) throw invalid('options', 'expected an object')
@@ -175,61 +226,100 @@ export class PrometheusMetrics implements MetricsCollector {
         'expected a non-empty array of finite seconds >= 0, strictly increasing',
       )
     }
-    this.#recordKeys = recordKeys
+    const registeredHits = registry.getSingleMetric(`${prefix}hits_total`)
+    this.#tallies =
+      (registeredHits && TALLIES_OF.get(registeredHits)) ?? new CacheTallies({ byKey: recordKeys })
 
     const countLabels = recordKeys ? ['cache', 'key'] : ['cache']
-    const counter = (name: string, help: string, labelNames = countLabels) =>
-      registerOrReuse<Counter>(registry, COUNTER, { name: `${prefix}${name}`, help, labelNames })
-    const histogram = (name: string, help: string, labelNames: string[]) =>
-      registerOrReuse<Histogram>(registry, HISTOGRAM, { name: `${prefix}${name}`, help, labelNames, buckets })
-    const gauge = (name: string, help: string) =>
-      registerOrReuse<Gauge>(registry, GAUGE, { name: `${prefix}${name}`, help, labelNames: ['cache'] })
-
-    this.#hits = counter('hits_total', 'Cache reads that found a live entry (stale serves included)')
-    this.#misses = counter('misses_total', 'Cache reads that found nothing live')
-    this.#sets = counter('sets_total', 'Entries written')
-    this.#deletes = counter('deletes_total', 'Entries removed')
-    this.#stale = counter('stale_total', 'Stale entries served while a refresh ran')
-    this.#errors = counter('errors_total', 'Failed cache operations, by operation and error type', [
-      'cache',
-      'operation',
-      'error_type',
-    ])
-    this.#refreshes = counter('background_refreshes_total', 'Finished background refreshes, by outcome', [
-      'cache',
-      'success',
-    ])
-    this.#duration = histogram('operation_duration_seconds', 'Duration of cache and store operations', [
-      'cache',
-      'operation',
-    ])
-    this.#refreshDuration = histogram(
-      'background_refresh_duration_seconds',
-      'Duration of background refreshes',
-      ['cache', 'success'],
+    const spec = (kind: MetricKind, name: string, help: string, labelNames: string[], extra = {}) => ({
+      kind,
+      name: `${prefix}${name}`,
+      help,
+      labelNames,
+      ...extra,
+    })
+    const registered = registerAll(
+      registry,
+      {
+        hits: spec(
+          COUNTER,
+          'hits_total',
+          'Cache reads that found a live entry (stale serves included)',
+          countLabels,
+          {
+            total: (t: CacheTally) => t.hits,
+          },
+        ),
+        misses: spec(COUNTER, 'misses_total', 'Cache reads that found nothing live', countLabels, {
+          total: (t: CacheTally) => t.misses,
+        }),
+        sets: spec(COUNTER, 'sets_total', 'Entries written', countLabels, {
+          total: (t: CacheTally) => t.sets,
+        }),
+        deletes: spec(COUNTER, 'deletes_total', 'Entries removed', countLabels, {
+          total: (t: CacheTally) => t.deletes,
+        }),
+        stale: spec(COUNTER, 'stale_total', 'Stale entries served while a refresh ran', countLabels, {
+          total: (t: CacheTally) => t.stale,
+        }),
+        errors: spec(COUNTER, 'errors_total', 'Failed cache operations, by operation and error type', [
+          'cache',
+          'operation',
+          'error_type',
+        ]),
+        refreshes: spec(COUNTER, 'background_refreshes_total', 'Finished background refreshes, by outcome', [
+          'cache',
+          'success',
+        ]),
+        duration: spec(
+          HISTOGRAM,
+          'operation_duration_seconds',
+          'Duration of cache and store operations',
+          ['cache', 'operation'],
+          { buckets },
+        ),
+        refreshDuration: spec(
+          HISTOGRAM,
+          'background_refresh_duration_seconds',
+          'Duration of background refreshes',
+          ['cache', 'success'],
+          { buckets },
+        ),
+        memoryBytes: spec(GAUGE, 'memory_bytes', 'Approximate bytes held, as last reported by each cache', [
+          'cache',
+        ]),
+        memoryEntries: spec(GAUGE, 'memory_entries', 'Entries held, as last reported by each cache', [
+          'cache',
+        ]),
+      },
+      this.#tallies,
     )
-    this.#memoryBytes = gauge('memory_bytes', 'Approximate bytes held, as last reported by each cache')
-    this.#memoryEntries = gauge('memory_entries', 'Entries held, as last reported by each cache')
+    this.#errors = registered.errors as Counter
+    this.#refreshes = registered.refreshes as Counter
+    this.#duration = registered.duration as Histogram
+    this.#refreshDuration = registered.refreshDuration as Histogram
+    this.#memoryBytes = registered.memoryBytes as Gauge
+    this.#memoryEntries = registered.memoryEntries as Gauge
   }
 
   recordHit(cache: string, key?: string): void {
-    this.#hits.inc(this.#keyed(cache, key))
+    this.#tallies.of(cache, key).hits++
   }
 
   recordMiss(cache: string, key?: string): void {
-    this.#misses.inc(this.#keyed(cache, key))
+    this.#tallies.of(cache, key).misses++
   }
 
   recordSet(cache: string, key?: string, _bytes?: number): void {
-    this.#sets.inc(this.#keyed(cache, key))
+    this.#tallies.of(cache, key).sets++
   }
 
   recordDelete(cache: string, key?: string): void {
-    this.#deletes.inc(this.#keyed(cache, key))
+    this.#tallies.of(cache, key).deletes++
   }
 
   recordStale(cache: string, key?: string): void {
-    this.#stale.inc(this.#keyed(cache, key))
+    this.#tallies.of(cache, key).stale++
   }
 
   recordLatency(cache: string, operation: string, seconds: number): void {
@@ -242,7 +332,7 @@ export class PrometheusMetrics implements MetricsCollector {
 
   recordMemory(cache: string, bytes: number, entries: number): void {
     if (!isAmount(bytes) || !isAmount(entries)) return
-    const labels = this.#labels(cache)
+    const labels = { cache }
     this.#memoryBytes.set(labels, bytes)
     this.#memoryEntries.set(labels, entries)
   }
@@ -251,19 +341,5 @@ export class PrometheusMetrics implements MetricsCollector {
     const labels = { cache, success: success ? 'true' : 'false' }
     this.#refreshes.inc(labels)
     if (isAmount(seconds)) this.#refreshDuration.observe(labels, seconds)
-  }
-
-  #labels(cache: string): { cache: string } {
-    let labels = this.#cacheLabels.get(cache)
-    if (labels === undefined) {
-      labels = Object.freeze({ cache })
-      this.#cacheLabels.set(cache, labels)
-    }
-    return labels
-  }
-
-  #keyed(cache: string, key: string | undefined): Record<string, string> {
-    if (this.#recordKeys && key !== undefined) return { cache, key }
-    return this.#labels(cache)
   }
 }
