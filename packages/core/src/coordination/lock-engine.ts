@@ -31,7 +31,8 @@ export interface LockOptions extends CoordinationOptions {
   ttl?: Duration
   /**
    * When the lock is held: `false` fails at once with `CacheLockError`; `true` retries every
-   * `pollInterval` (and at once when it is released in this process) until `timeout`.
+   * `pollInterval` (and at once when it is released in this process) until `timeout`. Waiters are
+   * not served in arrival order.
    * @default false
    * @example
    * ```ts

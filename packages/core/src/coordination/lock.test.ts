@@ -1,4 +1,4 @@
-import { describe, expect, it, vi } from 'vitest'
+import { describe, expect, expectTypeOf, it, vi } from 'vitest'
 import { defaultsFor } from '../../test/coordination/support'
 import { CacheConfigError, CacheKeyError, CacheLockError, CacheStoreError } from '../errors'
 import { MemoryStore } from '../store/memory-store'
@@ -56,6 +56,13 @@ describe('lock: acquire and release', () => {
     expect(error).toMatchObject({ key: 'report:2026', waitedMs: 0, code: 'E_CACHE_LOCK' })
     expect((error as Error).message).toContain('report:2026')
     expect(await reportLock.tryAcquire(2026)).toBeUndefined()
+  })
+
+  it('types acquire() by the key function’s parameters', () => {
+    const { lock } = setup()
+    const byYear = lock((year: number) => `report:${year}`)
+    expectTypeOf(byYear.acquire).parameters.toEqualTypeOf<[year: number]>()
+    expectTypeOf(lock('report:{0}').acquire).parameters.toEqualTypeOf<unknown[]>()
   })
 
   it('is not reentrant: the same caller cannot take its own lock twice', async () => {

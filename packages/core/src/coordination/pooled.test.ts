@@ -60,6 +60,27 @@ describe('pooled', () => {
     await expect(first).resolves.toBe('svc served a')
   })
 
+  it('with wait: true, waits up to timeout for a slot before falling back to onFull', async () => {
+    const { pooled, clock } = setup()
+    const { opened, open } = gate()
+    const call = pooled({ key: 'api', maxSize: 1, wait: true, timeout: 1, onFull: () => 'fallback' })(
+      async (n: number) => {
+        await opened
+        return n
+      },
+    )
+    const first = call(1)
+    await flushMicrotasks()
+    const waiting = call(2)
+    await clock.advance(1000)
+    await expect(waiting).resolves.toBe('fallback')
+    const served = call(3)
+    await clock.advance(500)
+    open() // the first call ends: the waiting third call gets its slot
+    await expect(first).resolves.toBe(1)
+    await expect(served).resolves.toBe(3)
+  })
+
   it('frees the slot when the function throws', async () => {
     const { pooled } = setup()
     const call = pooled({ key: 'api', maxSize: 1 })(async () => {
