@@ -41,10 +41,22 @@ async function within(boundMs: number, condition: () => boolean): Promise<number
  * one reader interval (plus `slackMs`), and the writer must exit cleanly on shutdown. Real time,
  * about a second in all. Store adapters shared across processes (Redis) call it from their tests.
  *
+ * Recipe for an adapter (Redis shown):
+ * 1. a store module for the child, e.g. `packages/redis/test/fixtures/bg-store.ts`:
+ *    `export const createStore = () => new RedisStore({ url: process.env.BG_REDIS_URL!, prefix: process.env.BG_PREFIX })`
+ *    (it runs under `node --conditions=source --import tsx`, so it may import `../../src/...` and `@stratacache/core`);
+ * 2. the test, importing this file by its path in the monorepo:
+ *
  * @example
  * ```ts
- * it('bg.write and bg.read across processes', () =>
- *   expectReaderFollowsWriter({ readerStore: new RedisStore({ url }), storeModule, env: { REDIS_URL: url }, key: `bg-${randomUUID()}` }))
+ * import { expectReaderFollowsWriter } from '../../core/test/background/reader-follows-writer'
+ * it('bg.write in one process, bg.read in another', () =>
+ *   expectReaderFollowsWriter({
+ *     readerStore: new RedisStore({ client, prefix }),
+ *     storeModule: fileURLToPath(new URL('./fixtures/bg-store.ts', import.meta.url)),
+ *     env: { BG_REDIS_URL: url, BG_PREFIX: prefix },
+ *     key: 'rates',
+ *   }))
  * ```
  */
 export async function expectReaderFollowsWriter(options: ReaderFollowsWriterOptions): Promise<void> {
