@@ -132,6 +132,8 @@ export interface FileStoreOptions extends ByteStoreOptions {
 
 /** Files created by a write that never finished (a crashed process) are removed after this age. */
 const ABANDONED_FILE_AGE_MS = 60_000
+/** How many times a write creates a missing directory and tries again before giving up. */
+const MAX_WRITE_ROUNDS = 3
 /** At most this many files are read or written at once by the batch operations. */
 const BATCH_CONCURRENCY = 16
 
@@ -563,28 +565,25 @@ export class FileStore implements CacheStore {
       shardDir: location.shardDir,
       createdDir: undefined,
     }
-    const write = () => this.#fs.writeFile(pending.temp, bytes, { flag: 'wx', flush: this.#fsync })
-    try {
-      await write()
-      return pending
-    } catch (error) {
-      await this.#discard(pending.temp)
-      const code = errorCode(error)
-      if (code !== 'ENOENT' && code !== 'ENOTDIR')
-        throw this.#storeError(operation, 'write', pending.temp, error, key)
-    }
-    try {
-      const created = await this.#fs.mkdir(location.shardDir, { recursive: true })
-      pending.createdDir = typeof created === 'string' ? created : undefined
-    } catch (error) {
-      throw this.#storeError(operation, 'create directory', location.shardDir, error, key)
-    }
-    try {
-      await write()
-      return pending
-    } catch (error) {
-      await this.#abandon(pending)
-      throw this.#storeError(operation, 'write', pending.temp, error, key)
+    // A missing directory is created and the write retried; a concurrent `clear()` removing the
+    // fresh, still empty directory in between costs another round.
+    for (let round = 0; ; round++) {
+      try {
+        await this.#fs.writeFile(pending.temp, bytes, { flag: 'wx', flush: this.#fsync })
+        return pending
+      } catch (error) {
+        await this.#abandon(pending)
+        const code = errorCode(error)
+        if ((code !== 'ENOENT' && code !== 'ENOTDIR') || round === MAX_WRITE_ROUNDS - 1) {
+          throw this.#storeError(operation, 'write', pending.temp, error, key)
+        }
+      }
+      try {
+        const created = await this.#fs.mkdir(location.shardDir, { recursive: true })
+        pending.createdDir ??= typeof created === 'string' ? created : undefined
+      } catch (error) {
+        throw this.#storeError(operation, 'create directory', location.shardDir, error, key)
+      }
     }
   }
 
