@@ -4,6 +4,7 @@ import {
   CacheSerializationError,
   CacheStoreError,
   CacheTimeoutError,
+  cache,
 } from '@stratacache/core'
 import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest'
@@ -261,6 +262,72 @@ describe('RedisStore when the server dies', () => {
         .toBe(true)
     } finally {
       client.disconnect()
+    }
+  })
+
+  it('operations in flight when the server dies settle with CacheStoreError, none hangs', async () => {
+    const store = new RedisStore({
+      url: `redis://127.0.0.1:${server.port}`,
+      prefix: 'midrun:',
+      operationTimeout: '300ms',
+    })
+    try {
+      await store.setMany(Array.from({ length: 100 }, (_, i): [string, CacheEntry] => [`k${i}`, entry(i)]))
+      const started = Date.now()
+      const inFlight = Array.from({ length: 500 }, (_, i) =>
+        store.get(`k${i % 100}`).then(
+          () => 'ok',
+          (error) => error,
+        ),
+      )
+      await server.kill()
+      const outcomes = await Promise.all(inFlight)
+      expect(Date.now() - started).toBeLessThan(2_000)
+      for (const outcome of outcomes)
+        if (outcome !== 'ok') expect(CacheStoreError.isInstance(outcome)).toBe(true)
+      await server.restart()
+    } finally {
+      await store.close()
+    }
+  })
+
+  it('cache() callers still get values while the server is down, and cache again after it returns', async () => {
+    const store = new RedisStore({
+      url: `redis://127.0.0.1:${server.port}`,
+      prefix: 'fault-cache:',
+      operationTimeout: '200ms',
+    })
+    const onError = vi.fn()
+    let calls = 0
+    const load = cache({ store, ttl: 60, key: 'user:{0}', onError })(async (id: number) => {
+      calls++
+      return { id }
+    })
+    try {
+      expect(await load(1)).toEqual({ id: 1 })
+      await server.kill()
+      const started = Date.now()
+      expect(await load(2)).toEqual({ id: 2 })
+      expect(Date.now() - started).toBeLessThan(1_500)
+      expect(onError).toHaveBeenCalled()
+      expect(CacheStoreError.isInstance(onError.mock.calls[0]?.[0])).toBe(true)
+      await server.restart()
+      await expect
+        .poll(
+          () =>
+            store.set('probe', entry(1)).then(
+              () => true,
+              () => false,
+            ),
+          { timeout: 5_000 },
+        )
+        .toBe(true)
+      const before = calls
+      expect(await load(3)).toEqual({ id: 3 })
+      expect(await load(3)).toEqual({ id: 3 })
+      expect(calls).toBe(before + 1)
+    } finally {
+      await store.close()
     }
   })
 })
