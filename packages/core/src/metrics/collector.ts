@@ -1,9 +1,28 @@
+import type { CacheTallies } from './cache-tallies'
+import type { errorTypeOf } from './error-type'
+
 /**
  * Receives what caches and stores do. Implementations: `InMemoryMetrics`, `NULL_METRICS`,
  * `OpenTelemetryMetrics` (`@stratacache/otel`), `PrometheusMetrics` (`@stratacache/prometheus`).
  *
  * Every method must be cheap and must never throw: it runs on the hot path.
- * `cache` is the cache's name (`options.name ?? fn.name`, or a store's name under `instrument`).
+ * `cache` is the cache's name (`options.name ?? fn.name`, the key of a `bg` job, or the label
+ * given to `instrument`). `operation` names a store method (`get`, `set`, `getMany`, ...) under
+ * `instrument`, or what a cached function did (`load`: computing a value on a miss, `refresh`).
+ * `errorType` is {@link errorTypeOf} of the error. `key` is for collectors that opt in to
+ * per-key reporting: most should ignore it (one time series per key is a cardinality hazard).
+ *
+ * Writing an exporter for a backend whose own calls are costly: count hits, misses, sets,
+ * deletes and stale serves in a {@link CacheTallies} and report the totals when the backend
+ * collects, as `@stratacache/otel` and `@stratacache/prometheus` do.
+ *
+ * @example
+ * ```ts
+ * const printing: MetricsCollector = {
+ *   ...NULL_METRICS,
+ *   recordMiss: (cache, key) => console.log(`miss ${cache} ${key}`),
+ * }
+ * ```
  */
 export interface MetricsCollector {
   /** A read found a live entry (fresh or stale). */
