@@ -18,8 +18,9 @@ export interface ReaderFollowsWriterOptions {
    */
   intervalMs?: number
   /**
-   * Added to one reader interval for the reader to catch up (process and backend latency).
-   * @default 250
+   * Added to one reader interval for the reader to catch up (process and backend latency, and
+   * a loaded CI machine).
+   * @default 400
    */
   slackMs?: number
 }
@@ -61,7 +62,7 @@ async function within(boundMs: number, condition: () => boolean): Promise<number
  */
 export async function expectReaderFollowsWriter(options: ReaderFollowsWriterOptions): Promise<void> {
   const intervalMs = options.intervalMs ?? 100
-  const slackMs = options.slackMs ?? 250
+  const slackMs = options.slackMs ?? 400
   const writer = await spawnBgWriter({
     storeModule: options.storeModule,
     key: options.key,
