@@ -75,8 +75,9 @@ export interface BgOptions {
    */
   onError?: ErrorHandler
   /**
-   * Load at registration. When `false`, the first call (or the first tick, whichever comes
-   * first) runs the first load, and the first call waits for it.
+   * Load at registration. When `false`, nothing runs at registration: the first call runs the
+   * first load (or adopts a live stored entry, as at registration) and waits for it; without a
+   * call, the first tick loads.
    * @default true
    * @example
    * ```ts

@@ -202,6 +202,23 @@ describe('bg(options)(fn)', () => {
     expect(await flags()).toBe('loaded')
   })
 
+  it('with runImmediately: false, the first call adopts a live stored entry instead of loading', async () => {
+    const { bg, clock, store } = setup()
+    store.setSync('flags', {
+      value: 'stored',
+      createdAt: clock.now(),
+      freshUntil: Infinity,
+      staleUntil: Infinity,
+    })
+    const fn = vi.fn(async () => 'loaded')
+    const flags = bg({ interval: 10, key: 'flags', runImmediately: false })(fn)
+    expect(store.gets).toBe(0)
+    expect(await flags()).toBe('stored')
+    expect(fn).not.toHaveBeenCalled()
+    await clock.advance(10_000)
+    expect(await flags()).toBe('loaded')
+  })
+
   it('does not rehydrate from a dead entry', async () => {
     const { bg, clock, store } = setup()
     store.setSync('flags', { value: 'old', createdAt: 0, freshUntil: clock.now(), staleUntil: clock.now() })
