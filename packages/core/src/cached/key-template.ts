@@ -43,8 +43,7 @@ const PLACEHOLDER_BODY = /^(?:(\d+)|([\p{ID_Start}$_][\p{ID_Continue}$]*))?((?:\
 export function renderKeyPart(value: unknown): string {
   if (typeof value === 'string') return value
   if (value === undefined) return ''
-  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint')
-    return String(value)
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return `${value}`
   if (value !== null && typeof value === 'object') {
     const toJSON = (value as { toJSON?: unknown }).toJSON
     if (typeof toJSON === 'function') {
@@ -235,6 +234,16 @@ export function compileKey(
     const only = placeholders[0]!
     if (!only.rest && only.path.length === 0) {
       const index = only.index
+      // The common `prefix:{0}` shape: a string argument inline, one concatenation.
+      if (tail === '') {
+        return {
+          build: (_thisArg, args) => {
+            const value = args[index]
+            return typeof value === 'string' ? head + value : head + renderKeyPart(value)
+          },
+          constant: undefined,
+        }
+      }
       return { build: (_thisArg, args) => head + renderKeyPart(args[index]) + tail, constant: undefined }
     }
     return {
