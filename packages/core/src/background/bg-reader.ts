@@ -72,7 +72,7 @@ export function startBgReader<T>(config: ReaderConfig): BgReader<T> {
       // Before the writer's first write a miss is expected; after it, the writer has stopped.
       if (hasValue) {
         const gone = new CacheError(
-          `bg.read "${key}": no live entry in store "${store.name}" any more (has its writer stopped?); serving the last value seen`,
+          `no live entry for "${key}" in store "${store.name}" (has its writer stopped?)`,
         )
         streak.failure(gone, 'the entry has disappeared from the store')
       }
