@@ -1,17 +1,22 @@
-/** How long a read of the system time is reused, in ms. */
-const RESOLUTION_MS = 1
+/** How many reads may reuse one clock reading within a single synchronous run of code. */
+const REUSE_LIMIT = 1024
 
 let cachedNow = 0
+let readsLeft = 0
+let forgetQueued = false
 
 function forget(): void {
-  cachedNow = 0
+  readsLeft = 0
+  forgetQueued = false
 }
 
 /**
- * `Date.now()` read at most once per millisecond: the value is reused until a 1 ms timer (one
- * for the whole process, unref'd, armed only while time is being read) clears it. Within one
- * synchronous run of code the time therefore stands still, as in `lru-cache`'s `ttlResolution`;
- * in exchange a hot read path pays a variable check instead of a clock call.
+ * `Date.now()`, read once per synchronous run of code: the reading is reused by later calls
+ * until the current job ends (a queued microtask forgets it) or 1,024 calls have reused it,
+ * whichever comes first. A hot read path thus pays a counter check instead of a clock call, and
+ * no timer is ever created. Within one synchronous run time stands still (as with `lru-cache`'s
+ * `ttlResolution`), so code that moves a fake system clock between two reads without yielding
+ * should inject a clock instead.
  *
  * Used by stores on the default `systemClock` only; an injected clock is always read exactly.
  *
@@ -21,9 +26,15 @@ function forget(): void {
  * ```
  */
 export function coarseNow(): number {
-  if (cachedNow !== 0) return cachedNow
+  if (readsLeft > 0) {
+    readsLeft--
+    return cachedNow
+  }
   cachedNow = Date.now()
-  const timer = globalThis.setTimeout(forget, RESOLUTION_MS) as { unref?: () => void } | number
-  if (typeof timer === 'object' && typeof timer.unref === 'function') timer.unref()
+  readsLeft = REUSE_LIMIT
+  if (!forgetQueued) {
+    forgetQueued = true
+    queueMicrotask(forget)
+  }
   return cachedNow
 }

@@ -220,6 +220,15 @@ describe('MemoryStore', () => {
       expect(store.size).toBe(6)
     })
 
+    it('on the system clock, creates no timer either', () => {
+      const setTimeoutSpy = vi.spyOn(globalThis, 'setTimeout')
+      const store = new MemoryStore({ maxEntries: 10_000 })
+      for (let i = 0; i < 3000; i++)
+        store.setSync(`k${i}`, createEntry(i, { now: Date.now(), ttlMs: 60_000 }))
+      for (let i = 0; i < 3000; i++) store.getSync(`k${i}`)
+      expect(setTimeoutSpy).not.toHaveBeenCalled()
+    })
+
     it('on the system clock, expires within a few milliseconds of staleUntil', async () => {
       const store = new MemoryStore({ maxEntries: 10 })
       store.setSync('k', createEntry('v', { now: Date.now(), ttlMs: 5 }))

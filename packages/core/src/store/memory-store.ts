@@ -80,11 +80,10 @@ function defaultSizeOf(value: unknown, key: string): number {
  * every write of a new key advances by two slots, by LRU eviction, and by {@link MemoryStore.prune}.
  * No timer is created per key, so TTLs of any length (or `Infinity`) are safe.
  *
- * Time: an injected `clock` is read on every check, exactly. On the default `systemClock` the
- * time is read at most once per millisecond and reused until the event loop turns (as
- * `lru-cache` does with `ttlResolution`), so within one synchronous run of code an entry may be
- * served for that run's duration past its `staleUntil`. Entries whose `staleUntil` is `Infinity`
- * never read the clock.
+ * Time: an injected `clock` is read on every check, exactly. On the default `systemClock` one
+ * reading is reused within a synchronous run of code (for up to 1,024 checks; see `coarseNow`),
+ * so such a run sees one time, as with `lru-cache`'s `ttlResolution`. Tests that move time should
+ * inject a `ManualClock`. Entries whose `staleUntil` is `Infinity` never read the clock.
  *
  * `close()` releases nothing (the store holds no sockets, timers or handles) and the store
  * keeps working after it; call `clear()` to drop the entries.
