@@ -185,6 +185,8 @@ describe('instrument', () => {
   it('forwards members beyond the protocol to the wrapped store, un-instrumented', async () => {
     const inner = Object.assign(asyncOnly(memoryStore()), {
       client: { host: '127.0.0.1' },
+      metrics: "the store's own",
+      read: () => "the store's own read",
       async acquireLock(this: { client: unknown }, key: string) {
         return this.client !== undefined && key === 'lock:a'
       },
@@ -193,6 +195,8 @@ describe('instrument', () => {
     const store = instrument(inner, metrics, 'L2') as CacheStore & typeof inner
     expect(await store.acquireLock('lock:a')).toBe(true)
     expect(store.client).toBe(inner.client)
+    expect(store.metrics).toBe("the store's own")
+    expect(store.read()).toBe("the store's own read")
     inner.client = { host: '10.0.0.1' }
     expect(store.client.host).toBe('10.0.0.1')
     const measured = instrument(memoryStore(), metrics, 'L1') as SyncCacheStore & MemoryStore

@@ -44,8 +44,8 @@ const now = (): number => performance.now()
  */
 class InstrumentedStore implements CacheStore {
   readonly name: string
-  protected readonly inner: CacheStore
-  protected readonly metrics: MetricsCollector
+  readonly #inner: CacheStore
+  readonly #metrics: MetricsCollector
   readonly #measurable: (CacheStore & MeasurableStore) | undefined
   readonly #clock: Pick<Clock, 'now'>
   readonly #memoryIntervalMs: number
@@ -62,8 +62,8 @@ class InstrumentedStore implements CacheStore {
     memoryIntervalMs: number,
   ) {
     this.name = name
-    this.inner = inner
-    this.metrics = metrics
+    this.#inner = inner
+    this.#metrics = metrics
     this.#measurable = isMeasurable(inner) ? inner : undefined
     this.#clock = clock
     this.#memoryIntervalMs = memoryIntervalMs
@@ -72,171 +72,171 @@ class InstrumentedStore implements CacheStore {
   async get(key: string): Promise<CacheEntry | undefined> {
     const start = now()
     try {
-      const entry = await this.inner.get(key)
-      this.read(entry !== undefined, key)
+      const entry = await this.#inner.get(key)
+      this.#read(entry !== undefined, key)
       return entry
     } catch (error) {
-      throw this.failed('get', error)
+      throw this.#failed('get', error)
     } finally {
-      this.timed('get', start)
+      this.#timed('get', start)
     }
   }
 
   async set(key: string, entry: CacheEntry): Promise<void> {
     const start = now()
     try {
-      await this.inner.set(key, entry)
-      this.metrics.recordSet(this.name, key)
-      this.wrote()
+      await this.#inner.set(key, entry)
+      this.#metrics.recordSet(this.name, key)
+      this.#wrote()
     } catch (error) {
-      throw this.failed('set', error)
+      throw this.#failed('set', error)
     } finally {
-      this.timed('set', start)
+      this.#timed('set', start)
     }
   }
 
   async delete(key: string): Promise<boolean> {
     const start = now()
     try {
-      const existed = await this.inner.delete(key)
-      if (existed) this.metrics.recordDelete(this.name, key)
-      this.wrote()
+      const existed = await this.#inner.delete(key)
+      if (existed) this.#metrics.recordDelete(this.name, key)
+      this.#wrote()
       return existed
     } catch (error) {
-      throw this.failed('delete', error)
+      throw this.#failed('delete', error)
     } finally {
-      this.timed('delete', start)
+      this.#timed('delete', start)
     }
   }
 
   async has(key: string): Promise<boolean> {
     const start = now()
     try {
-      const found = await this.inner.has(key)
-      this.read(found, key)
+      const found = await this.#inner.has(key)
+      this.#read(found, key)
       return found
     } catch (error) {
-      throw this.failed('has', error)
+      throw this.#failed('has', error)
     } finally {
-      this.timed('has', start)
+      this.#timed('has', start)
     }
   }
 
   async getMany(keys: string[]): Promise<(CacheEntry | undefined)[]> {
     const start = now()
     try {
-      const entries = await this.inner.getMany(keys)
-      for (let i = 0; i < entries.length; i++) this.read(entries[i] !== undefined, keys[i])
+      const entries = await this.#inner.getMany(keys)
+      for (let i = 0; i < entries.length; i++) this.#read(entries[i] !== undefined, keys[i])
       return entries
     } catch (error) {
-      throw this.failed('getMany', error)
+      throw this.#failed('getMany', error)
     } finally {
-      this.timed('getMany', start)
+      this.#timed('getMany', start)
     }
   }
 
   async setMany(items: [string, CacheEntry][]): Promise<void> {
     const start = now()
     try {
-      await this.inner.setMany(items)
-      for (const [key] of items) this.metrics.recordSet(this.name, key)
-      this.wrote()
+      await this.#inner.setMany(items)
+      for (const [key] of items) this.#metrics.recordSet(this.name, key)
+      this.#wrote()
     } catch (error) {
-      throw this.failed('setMany', error)
+      throw this.#failed('setMany', error)
     } finally {
-      this.timed('setMany', start)
+      this.#timed('setMany', start)
     }
   }
 
   async deleteMany(keys: string[]): Promise<number> {
     const start = now()
     try {
-      const count = await this.inner.deleteMany(keys)
-      this.deleted(count)
+      const count = await this.#inner.deleteMany(keys)
+      this.#deleted(count)
       return count
     } catch (error) {
-      throw this.failed('deleteMany', error)
+      throw this.#failed('deleteMany', error)
     } finally {
-      this.timed('deleteMany', start)
+      this.#timed('deleteMany', start)
     }
   }
 
   async setIfAbsent(key: string, entry: CacheEntry): Promise<boolean> {
     const start = now()
     try {
-      const written = await this.inner.setIfAbsent(key, entry)
+      const written = await this.#inner.setIfAbsent(key, entry)
       if (written) {
-        this.metrics.recordSet(this.name, key)
-        this.wrote()
+        this.#metrics.recordSet(this.name, key)
+        this.#wrote()
       }
       return written
     } catch (error) {
-      throw this.failed('setIfAbsent', error)
+      throw this.#failed('setIfAbsent', error)
     } finally {
-      this.timed('setIfAbsent', start)
+      this.#timed('setIfAbsent', start)
     }
   }
 
   async deleteMatching(pattern: string): Promise<number> {
     const start = now()
     try {
-      const count = await this.inner.deleteMatching(pattern)
-      this.deleted(count)
+      const count = await this.#inner.deleteMatching(pattern)
+      this.#deleted(count)
       return count
     } catch (error) {
-      throw this.failed('deleteMatching', error)
+      throw this.#failed('deleteMatching', error)
     } finally {
-      this.timed('deleteMatching', start)
+      this.#timed('deleteMatching', start)
     }
   }
 
   async clear(): Promise<void> {
     const start = now()
     try {
-      await this.inner.clear()
-      this.wrote()
+      await this.#inner.clear()
+      this.#wrote()
     } catch (error) {
-      throw this.failed('clear', error)
+      throw this.#failed('clear', error)
     } finally {
-      this.timed('clear', start)
+      this.#timed('clear', start)
     }
   }
 
   async close(): Promise<void> {
     const start = now()
     try {
-      await this.inner.close()
+      await this.#inner.close()
     } catch (error) {
-      throw this.failed('close', error)
+      throw this.#failed('close', error)
     } finally {
-      this.timed('close', start)
+      this.#timed('close', start)
     }
   }
 
-  protected read(found: boolean, key: string | undefined): void {
-    if (found) this.metrics.recordHit(this.name, key)
-    else this.metrics.recordMiss(this.name, key)
+  #read(found: boolean, key: string | undefined): void {
+    if (found) this.#metrics.recordHit(this.name, key)
+    else this.#metrics.recordMiss(this.name, key)
   }
 
-  protected deleted(count: number): void {
-    for (let i = 0; i < count; i++) this.metrics.recordDelete(this.name)
-    this.wrote()
+  #deleted(count: number): void {
+    for (let i = 0; i < count; i++) this.#metrics.recordDelete(this.name)
+    this.#wrote()
   }
 
   /** Notes that the store's size may have changed; it is reported now or once the interval has passed. */
-  protected wrote(): void {
+  #wrote(): void {
     if (this.#measurable === undefined) return
     this.#memoryDirty = true
     this.#reportMemoryIfDue()
   }
 
-  protected timed(operation: string, start: number): void {
-    this.metrics.recordLatency(this.name, operation, (now() - start) / 1000)
+  #timed(operation: string, start: number): void {
+    this.#metrics.recordLatency(this.name, operation, (now() - start) / 1000)
     if (this.#memoryDirty) this.#reportMemoryIfDue()
   }
 
-  protected failed(operation: string, error: unknown): unknown {
-    this.metrics.recordError(this.name, operation, errorTypeOf(error))
+  #failed(operation: string, error: unknown): unknown {
+    this.#metrics.recordError(this.name, operation, errorTypeOf(error))
     return error
   }
 
@@ -246,52 +246,56 @@ class InstrumentedStore implements CacheStore {
     const store = this.#measurable as CacheStore & MeasurableStore
     this.#memoryDirty = false
     this.#memoryReportedAt = at
-    this.metrics.recordMemory(this.name, store.bytes, store.size)
-  }
-}
-
-/** An {@link InstrumentedStore} over a {@link SyncCacheStore}, keeping its synchronous twins. */
-class InstrumentedSyncStore extends InstrumentedStore implements SyncCacheStore {
-  declare protected readonly inner: SyncCacheStore
-
-  getSync(key: string): CacheEntry | undefined {
-    const start = now()
-    try {
-      const entry = this.inner.getSync(key)
-      this.read(entry !== undefined, key)
-      return entry
-    } catch (error) {
-      throw this.failed('get', error)
-    } finally {
-      this.timed('get', start)
-    }
+    this.#metrics.recordMemory(this.name, store.bytes, store.size)
   }
 
-  setSync(key: string, entry: CacheEntry): void {
-    const start = now()
-    try {
-      this.inner.setSync(key, entry)
-      this.metrics.recordSet(this.name, key)
-      this.wrote()
-    } catch (error) {
-      throw this.failed('set', error)
-    } finally {
-      this.timed('set', start)
-    }
-  }
+  /**
+   * The synchronous twins, installed on wrappers of a {@link SyncCacheStore} only (so that
+   * `isSyncStore` tells the truth); written here to reach the private state.
+   */
+  static readonly syncTwins = {
+    getSync(this: InstrumentedStore, key: string): CacheEntry | undefined {
+      const inner = this.#inner as SyncCacheStore
+      const start = now()
+      try {
+        const entry = inner.getSync(key)
+        this.#read(entry !== undefined, key)
+        return entry
+      } catch (error) {
+        throw this.#failed('get', error)
+      } finally {
+        this.#timed('get', start)
+      }
+    },
 
-  deleteSync(key: string): boolean {
-    const start = now()
-    try {
-      const existed = this.inner.deleteSync(key)
-      if (existed) this.metrics.recordDelete(this.name, key)
-      this.wrote()
-      return existed
-    } catch (error) {
-      throw this.failed('delete', error)
-    } finally {
-      this.timed('delete', start)
-    }
+    setSync(this: InstrumentedStore, key: string, entry: CacheEntry): void {
+      const inner = this.#inner as SyncCacheStore
+      const start = now()
+      try {
+        inner.setSync(key, entry)
+        this.#metrics.recordSet(this.name, key)
+        this.#wrote()
+      } catch (error) {
+        throw this.#failed('set', error)
+      } finally {
+        this.#timed('set', start)
+      }
+    },
+
+    deleteSync(this: InstrumentedStore, key: string): boolean {
+      const inner = this.#inner as SyncCacheStore
+      const start = now()
+      try {
+        const existed = inner.deleteSync(key)
+        if (existed) this.#metrics.recordDelete(this.name, key)
+        this.#wrote()
+        return existed
+      } catch (error) {
+        throw this.#failed('delete', error)
+      } finally {
+        this.#timed('delete', start)
+      }
+    },
   }
 }
 
@@ -393,9 +397,8 @@ export function instrument(
   if (typeof clock?.now !== 'function') {
     throw new CacheConfigError('instrument(): "clock" must have a now() method', { option: 'clock' })
   }
-  const wrapper = isSyncStore(store)
-    ? new InstrumentedSyncStore(store, metrics, label, clock, memoryIntervalMs)
-    : new InstrumentedStore(store, metrics, label, clock, memoryIntervalMs)
+  const wrapper = new InstrumentedStore(store, metrics, label, clock, memoryIntervalMs)
+  if (isSyncStore(store)) Object.assign(wrapper, InstrumentedStore.syncTwins)
   forwardExtras(wrapper, store)
   return wrapper
 }
