@@ -266,6 +266,20 @@ export function describeStoreConformance(options: StoreConformanceOptions): void
         expect(await store.has('user:1')).toBe(true)
       })
 
+      it('round-trips fractional times and tags with any characters', async () => {
+        const store = await open()
+        const now = timing.now()
+        const written: CacheEntry = {
+          value: 'v',
+          createdAt: now + 0.25,
+          freshUntil: now + 1500.5,
+          staleUntil: now + 3000.75,
+          tags: ['ü', 'a:b/c', '🔑', 'with space', 'x'.repeat(300)],
+        }
+        await store.set('k', written)
+        expect(await store.get('k')).toEqual(written)
+      })
+
       it('round-trips every JSON value kind', async () => {
         const store = await open()
         const samples: [string, unknown][] = [
@@ -410,6 +424,39 @@ export function describeStoreConformance(options: StoreConformanceOptions): void
         expect(await values(store, ['a', 'b', 'c'])).toEqual([undefined, undefined, 3])
         expect(await store.deleteMany(['a', 'b'])).toBe(0)
         expect(await store.deleteMany([])).toBe(0)
+      })
+    })
+
+    describe('volume', () => {
+      const count = 1500
+      const bulkKeys = Array.from({ length: count }, (_, i) => `bulk:${i}`)
+
+      it('setMany, getMany, deleteMatching and deleteMany over 1,500 keys', async () => {
+        const store = await open()
+        await store.setMany(bulkKeys.map((key, i) => [key, entry(i)]))
+        expect(await values(store, bulkKeys)).toEqual(bulkKeys.map((_, i) => i))
+        expect(await store.deleteMany(bulkKeys.slice(0, 500))).toBe(500)
+        expect(await store.deleteMatching('bulk:1*')).toBe(
+          bulkKeys.slice(500).filter((key) => key.startsWith('bulk:1')).length,
+        )
+        expect(await store.deleteMatching('bulk:*')).toBe(
+          bulkKeys.slice(500).filter((key) => !key.startsWith('bulk:1')).length,
+        )
+        expect(await values(store, bulkKeys)).toEqual(bulkKeys.map(() => undefined))
+      })
+
+      it('serves 200 concurrent mixed operations on distinct keys', async () => {
+        const store = await open()
+        const keys = bulkKeys.slice(0, 200)
+        await Promise.all(keys.map((key, i) => store.set(key, entry(i))))
+        const [read, present, removed] = await Promise.all([
+          Promise.all(keys.map((key) => store.get(key))),
+          Promise.all(keys.map((key) => store.has(key))),
+          Promise.all(keys.slice(100).map((key) => store.delete(`${key}:other`))),
+        ])
+        expect(read.map((found) => found?.value)).toEqual(keys.map((_, i) => i))
+        expect(present.every(Boolean)).toBe(true)
+        expect(removed.some(Boolean)).toBe(false)
       })
     })
 
