@@ -57,7 +57,7 @@ const KINDS = new Set(['set', 'delete', 'clear'])
  * disconnect: messages published meanwhile were lost, so every namespace (`'*'`) must be treated
  * as cleared (an L1 drops everything it holds).
  */
-export const RECONNECT_CLEAR_NAMESPACE = '*'
+const RECONNECT_CLEAR_NAMESPACE = '*'
 
 function parseMessage(raw: string): InvalidationMessage {
   const parsed: unknown = JSON.parse(raw)

@@ -48,7 +48,9 @@ export interface RedisStoreOptions extends RedisConnectionOptions, ByteStoreOpti
   /**
    * Upper bound of every Redis call: past it the operation rejects with a `CacheTimeoutError`.
    * While the server is down, operations fail within this bound instead of queueing.
-   * `Infinity` turns the bound off (then a client you pass decides on its own).
+   * `Infinity` turns the bound off (then a client you pass decides on its own). A client you
+   * pass with its own `commandTimeout` at most this bound is trusted with it, and the store arms no
+   * timer per call (the fastest setup).
    * @defaultValue `'1s'`
    * @example
    * ```ts
@@ -109,6 +111,13 @@ function pxArgument(ms: number): string {
   return ms === Number.POSITIVE_INFINITY ? '' : String(Math.max(1, Math.ceil(ms)))
 }
 
+/** The `commandTimeout` a client bounds each of its commands by, if any. */
+function commandTimeoutOf(client: RedisClient): number | undefined {
+  const options = client.options as { commandTimeout?: number; redisOptions?: { commandTimeout?: number } }
+  const timeout = client.isCluster ? options.redisOptions?.commandTimeout : options.commandTimeout
+  return typeof timeout === 'number' && timeout > 0 ? timeout : undefined
+}
+
 /** Throws the first error of a pipeline's results. */
 function pipelineResults(results: [Error | null, unknown][] | null): unknown[] {
   if (results === null) throw new Error('pipeline was discarded')
@@ -149,8 +158,10 @@ export class RedisStore implements CacheStore, CoordinationStore {
   readonly #codec: EntryCodec
   readonly #onError: ErrorHandler
   readonly #timeoutMs: number
-  /** Whether calls need our own timer (ioredis bounds the commands of a client we created). */
+  /** Whether calls need our own timer (not when ioredis bounds them within `operationTimeout`). */
   readonly #timed: boolean
+  /** The bound ioredis applies itself (its "Command timed out"), for error messages. */
+  readonly #clientTimeoutMs: number
   readonly #layout: KeyLayout
   readonly #bounded: Bounded | undefined
 
@@ -176,7 +187,12 @@ export class RedisStore implements CacheStore, CoordinationStore {
     this.#onError = onError
     const connection = openConnection('RedisStore', options, this.#timeoutMs)
     this.#owned = connection.owned
-    this.#timed = !connection.owned && Number.isFinite(this.#timeoutMs)
+    // ioredis bounds each command itself when it has a `commandTimeout` within ours (always so for
+    // a client created from `url`); otherwise the store arms a timer per call.
+    const clientTimeout = commandTimeoutOf(connection.client)
+    this.#timed =
+      Number.isFinite(this.#timeoutMs) && !(clientTimeout !== undefined && clientTimeout <= this.#timeoutMs)
+    this.#clientTimeoutMs = clientTimeout ?? this.#timeoutMs
     this.#cluster = connection.client.isCluster
     this.#client = defineCoordinationCommands(defineBoundedCommands(connection.client)) as Client
     this.#layout = keyLayout(prefix, this.#bounded !== undefined)
@@ -568,11 +584,11 @@ export class RedisStore implements CacheStore, CoordinationStore {
     const where = `redis ${operation}${key === undefined ? '' : ` of key ${JSON.stringify(key)}`}`
     const message = error instanceof Error ? error.message : String(error)
     if (message === IOREDIS_TIMEOUT_MESSAGE) {
-      return new CacheTimeoutError(`${where} took longer than ${this.#timeoutMs} ms`, {
+      return new CacheTimeoutError(`${where} took longer than ${this.#clientTimeoutMs} ms`, {
         store: STORE_NAME,
         operation,
         key,
-        timeoutMs: this.#timeoutMs,
+        timeoutMs: this.#clientTimeoutMs,
         cause: error,
       })
     }

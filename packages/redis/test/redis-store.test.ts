@@ -265,6 +265,39 @@ describe('RedisStore when the server dies', () => {
     }
   })
 
+  it("relies on a passed client's own commandTimeout when it is within operationTimeout", async () => {
+    const client = new Redis({
+      host: '127.0.0.1',
+      port: server.port,
+      commandTimeout: 150,
+      maxRetriesPerRequest: null,
+    })
+    client.on('error', () => {})
+    const store = new RedisStore({ client, prefix: 'fault-own-timeout:', operationTimeout: '5s' })
+    try {
+      await store.set('k', entry('before'))
+      await server.kill()
+      const started = Date.now()
+      const failure = await store.get('k').catch((error: unknown) => error)
+      expect(Date.now() - started).toBeLessThan(1_000)
+      expect(CacheTimeoutError.isInstance(failure)).toBe(true)
+      expect(failure).toMatchObject({ operation: 'get', key: 'k', timeoutMs: 150 })
+      await server.restart()
+      await expect
+        .poll(
+          () =>
+            store.get('k').then(
+              () => true,
+              () => false,
+            ),
+          { timeout: 5_000 },
+        )
+        .toBe(true)
+    } finally {
+      client.disconnect()
+    }
+  })
+
   it('operations in flight when the server dies settle with CacheStoreError, none hangs', async () => {
     const store = new RedisStore({
       url: `redis://127.0.0.1:${server.port}`,
