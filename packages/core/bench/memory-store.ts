@@ -1,7 +1,8 @@
 /**
  * MemoryStore against lru-cache with a TTL set: the cost of a hit and the heap held per entry,
  * printed as ratios to lru-cache (targets: hit <= 1.5x, heap <= 1.05x). A plain Map is shown as
- * the floor. Run from packages/core on a quiet machine:
+ * the floor, and an lru-cache holding whole CacheEntry objects shows what keeping the caller's
+ * entry (instead of MemoryStore's typed-array timestamps) would cost. Run from packages/core:
  *
  *   node --expose-gc --import tsx bench/memory-store.ts
  *
@@ -10,6 +11,7 @@
  */
 import { LRUCache } from 'lru-cache'
 import { MemoryStore } from '../src/store/memory-store'
+import type { CacheEntry } from '../src/store/store'
 
 const HEAP_ENTRIES = 100_000
 const HIT_KEYS = 10_000
@@ -64,6 +66,29 @@ const lru: Contender<LRUCache<string, object>> = {
   },
 }
 
+/** The design MemoryStore did not take: keeping each caller's CacheEntry object (boxed times and all). */
+const lruOfEntries: Contender<LRUCache<string, CacheEntry>> = {
+  name: 'lru of entries',
+  fill(count) {
+    const holder = new LRUCache<string, CacheEntry>({ max: count, ttl: TTL_MS })
+    const now = Date.now()
+    for (let i = 0; i < count; i++) {
+      holder.set(keyOf(i), {
+        value: smallValue(i),
+        createdAt: now,
+        freshUntil: now + TTL_MS,
+        staleUntil: now + 2 * TTL_MS,
+      })
+    }
+    return holder
+  },
+  hit(holder, keys, ops) {
+    let found = 0
+    for (let i = 0; i < ops; i++) if (holder.get(keys[i % keys.length] as string) !== undefined) found++
+    return found
+  },
+}
+
 const memoryStore: Contender<MemoryStore> = {
   name: 'MemoryStore',
   fill(count) {
@@ -86,7 +111,7 @@ const memoryStore: Contender<MemoryStore> = {
   },
 }
 
-const contenders: Contender<any>[] = [map, lru, memoryStore]
+const contenders: Contender<any>[] = [map, lru, lruOfEntries, memoryStore]
 
 const median = (samples: number[]) =>
   [...samples].sort((a, b) => a - b)[Math.floor(samples.length / 2)] as number
