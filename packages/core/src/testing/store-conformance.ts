@@ -240,16 +240,16 @@ export function describeStoreConformance(options: StoreConformanceOptions): void
   const values = async (store: CacheStore, keys: string[]) =>
     (await store.getMany(keys)).map((found) => found?.value)
 
-  afterEach(async () => {
-    const stores = opened
-    opened = []
-    for (const store of stores) {
-      await store.clear()
-      await store.close()
-    }
-  })
-
   describe(`${name}: store conformance`, () => {
+    afterEach(async () => {
+      const stores = opened
+      opened = []
+      for (const store of stores) {
+        await store.clear()
+        await store.close()
+      }
+    })
+
     describe('entries', () => {
       it('misses a key that was never set', async () => {
         const store = await open()
