@@ -4,6 +4,11 @@ import { Counter, Gauge, Histogram, type Metric, type Registry, register } from 
 /**
  * Histogram buckets for operation durations, in seconds: from 10 µs (an in-memory hit) to 10 s
  * (a backend timing out).
+ *
+ * @example
+ * ```ts
+ * new PrometheusMetrics({ durationBuckets: DEFAULT_DURATION_BUCKETS.filter((s) => s >= 0.001) })
+ * ```
  */
 export const DEFAULT_DURATION_BUCKETS: readonly number[] = Object.freeze([
   0.00001, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5,
@@ -35,13 +40,22 @@ export interface PrometheusMetricsOptions {
   prefix?: string
   /**
    * Adds a `key` label to hit, miss, set, delete and stale counts. Every distinct key becomes its
-   * own time series: enable only for a small, bounded key space.
+   * own time series, and its running totals stay in memory for the life of the collector: enable
+   * only for a small, bounded key space.
    * @defaultValue `false`
+   * @example
+   * ```ts
+   * new PrometheusMetrics({ recordKeys: true }) // for a handful of fixed keys such as 'feature_flags'
+   * ```
    */
   recordKeys?: boolean
   /**
    * Buckets of the duration histograms, in seconds, strictly increasing.
    * @defaultValue {@link DEFAULT_DURATION_BUCKETS} (10 µs to 10 s)
+   * @example
+   * ```ts
+   * new PrometheusMetrics({ durationBuckets: [0.001, 0.01, 0.1, 1] }) // a remote store only
+   * ```
    */
   durationBuckets?: readonly number[]
 }

@@ -22,6 +22,10 @@ export interface CacheTalliesOptions {
    * Keeps one tally per `(cache, key)` instead of one per cache, for the keys callers give.
    * Memory then grows with the number of distinct keys: only for a small, bounded key space.
    * @defaultValue `false`
+   * @example
+   * ```ts
+   * new CacheTallies({ byKey: options.recordKeys })
+   * ```
    */
   byKey?: boolean
 }

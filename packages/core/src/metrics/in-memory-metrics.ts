@@ -39,7 +39,21 @@ export interface BackgroundRefreshStats {
   avgMs: number
 }
 
-/** A snapshot from {@link InMemoryMetrics.getStats}. Every section is keyed by cache name. */
+/**
+ * A snapshot from {@link InMemoryMetrics.getStats}. Every section is keyed by cache name.
+ *
+ * @example
+ * ```ts
+ * {
+ *   uptimeSeconds: 12.3,
+ *   caches: { getUser: { hits: 120, misses: 5, sets: 5, deletes: 0, stale: 3, hitRatePercent: 96 } },
+ *   latency: { 'L1:memory.get': { count: 125, p50Ms: 0.002, p95Ms: 0.004, p99Ms: 0.01, avgMs: 0.003 } },
+ *   errors: { 'L2:redis.get': { CacheTimeoutError: 2 } },
+ *   memory: { 'L1:memory': { bytes: 4096, entries: 5 } },
+ *   backgroundRefresh: { flags: { success: 12, failure: 0, avgMs: 31.5 } },
+ * }
+ * ```
+ */
 export interface MetricsStats {
   /** Seconds since the collector was created or last `reset()`. */
   uptimeSeconds: number
@@ -70,6 +84,10 @@ export interface InMemoryMetricsOptions {
   /**
    * The source of time for `uptimeSeconds` (inject a `ManualClock` in tests).
    * @defaultValue `systemClock`
+   * @example
+   * ```ts
+   * new InMemoryMetrics({ clock: new ManualClock() })
+   * ```
    */
   clock?: Pick<Clock, 'now'>
 }

@@ -21,6 +21,10 @@ export interface InstrumentOptions {
   /**
    * The time source for `memoryInterval` (operation latency always uses `performance.now()`).
    * @defaultValue `systemClock`
+   * @example
+   * ```ts
+   * instrument(store, metrics, 'L1', { clock: new ManualClock() })
+   * ```
    */
   clock?: Pick<Clock, 'now'>
 }
