@@ -7,6 +7,12 @@ import { CacheConfigError } from '@stratacache/core'
  * - `'lfu'`: the least frequently read or written (ties: the lowest Redis key, byte order),
  * - `'fifo'`: the oldest written (reads do not count),
  * - `'random'`: any one, uniformly.
+ *
+ * @example
+ * ```ts
+ * const policy: EvictionPolicy = 'lfu'
+ * new RedisStore({ client, maxEntries: 10_000, policy })
+ * ```
  */
 export type EvictionPolicy = 'lru' | 'mru' | 'lfu' | 'fifo' | 'random'
 

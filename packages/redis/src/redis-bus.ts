@@ -27,24 +27,40 @@ export interface RedisBusOptions extends RedisConnectionOptions {
   /**
    * The pub/sub channel. Every bus on the same channel (and Redis server or Cluster) hears the others.
    * @defaultValue `'stratacache:invalidation'`
+   * @example
+   * ```ts
+   * new RedisBus({ client, channel: 'shop:invalidation' })
+   * ```
    */
   channel?: string
   /**
    * This bus's origin id: stamped on messages published without one, and the default origin of
    * subscribers (which never receive their own origin's messages).
    * @defaultValue a random UUID
+   * @example
+   * ```ts
+   * new RedisBus({ client, origin: `web-${process.pid}` })
+   * ```
    */
   origin?: string
   /**
    * Upper bound of a `publish` while Redis is slow or down; past it `publish` rejects with a
    * `CacheTimeoutError`.
    * @defaultValue `'1s'`
+   * @example
+   * ```ts
+   * new RedisBus({ url, operationTimeout: '200ms' })
+   * ```
    */
   operationTimeout?: Duration
   /**
    * Receives what the bus cannot hand to anyone: malformed messages on the channel, and errors
    * thrown by subscribed handlers.
    * @defaultValue one warning log per error
+   * @example
+   * ```ts
+   * new RedisBus({ client, onError: (error) => logger.warn(error) })
+   * ```
    */
   onError?: ErrorHandler
 }

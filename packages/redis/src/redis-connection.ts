@@ -1,10 +1,22 @@
 import { CacheConfigError } from '@stratacache/core'
 import { type Cluster, Redis } from 'ioredis'
 
-/** A connected ioredis client: a standalone `Redis` or a `Cluster`. */
+/**
+ * A connected ioredis client: a standalone `Redis` or a `Cluster`.
+ * @example
+ * ```ts
+ * const client: RedisClient = new Cluster([{ host: '10.0.0.1', port: 6379 }])
+ * ```
+ */
 export type RedisClient = Redis | Cluster
 
-/** How a Redis adapter reaches the server: an existing client, or a URL it connects to itself. */
+/**
+ * How a Redis adapter reaches the server: an existing client, or a URL it connects to itself.
+ * @example
+ * ```ts
+ * const connection: RedisConnectionOptions = { url: 'redis://127.0.0.1:6379' }
+ * ```
+ */
 export interface RedisConnectionOptions {
   /**
    * An ioredis `Redis` or `Cluster` client to use. It stays yours: `close()` never closes it.

@@ -63,6 +63,7 @@ export interface RedisStoreOptions extends RedisConnectionOptions, ByteStoreOpti
    * Bounded stores keep an index (a sorted set) beside the entries and put the prefix in a
    * Redis Cluster hash tag, `{prefix}key`, so that entries and index share one slot.
    * Requires Redis 6.2+. Unbounded when absent (expiry alone limits the size).
+   * @defaultValue unbounded
    * @example
    * ```ts
    * new RedisStore({ client, maxEntries: 10_000, policy: 'lfu' })
@@ -72,6 +73,10 @@ export interface RedisStoreOptions extends RedisConnectionOptions, ByteStoreOpti
   /**
    * Which entry a bounded store evicts; only with `maxEntries`.
    * @defaultValue `'lru'`
+   * @example
+   * ```ts
+   * new RedisStore({ client, maxEntries: 1000, policy: 'fifo' })
+   * ```
    */
   policy?: EvictionPolicy
 }
