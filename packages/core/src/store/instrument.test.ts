@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { cache } from '../create-cache'
 import { CacheConfigError, CacheStoreError } from '../errors'
 import { InMemoryMetrics } from '../metrics/in-memory-metrics'
 import type { ManualClock } from '../testing/manual-clock'
@@ -116,6 +117,20 @@ describe('instrument', () => {
     expect(stats.caches.L1).toEqual({ hits: 1, misses: 1, sets: 1, deletes: 1, stale: 0, hitRatePercent: 50 })
     expect(Object.keys(stats.latency)).toEqual(['L1.set', 'L1.get', 'L1.delete'])
     expect(stats.latency['L1.delete']?.count).toBe(2)
+  })
+
+  it('keeps a synchronous function cached over an instrumented MemoryStore synchronous', () => {
+    const metrics = new InMemoryMetrics()
+    const store = instrument(memoryStore(), metrics, 'L1')
+    let calls = 0
+    const square = cache({ ttl: 60, key: 'square:{0}', store })((n: number) => {
+      calls++
+      return n * n
+    })
+    expect(square(3)).toBe(9)
+    expect(square(3)).toBe(9)
+    expect(calls).toBe(1)
+    expect(metrics.getStats().caches.L1).toMatchObject({ hits: 1, misses: 1, sets: 1 })
   })
 
   it('records failures by error type and re-throws them unchanged', async () => {
