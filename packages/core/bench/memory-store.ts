@@ -127,13 +127,22 @@ function nsPerHit<H>(contender: Contender<H>): number {
   return (elapsed * 1e6) / HIT_OPS
 }
 
-/** Heap held per entry, key string and value included, after full collections. */
+/**
+ * Typed arrays keep their data outside the V8 heap (`arrayBuffers`), so both are counted: MemoryStore
+ * and lru-cache both hold per-slot typed arrays.
+ */
+const heldBytes = () => {
+  const usage = process.memoryUsage()
+  return usage.heapUsed + usage.arrayBuffers
+}
+
+/** Memory held per entry (heap plus typed-array data), key string and value included, after full collections. */
 function bytesPerEntry<H>(contender: Contender<H>): number {
   collect()
-  const before = process.memoryUsage().heapUsed
+  const before = heldBytes()
   const holder = contender.fill(HEAP_ENTRIES)
   collect()
-  const held = process.memoryUsage().heapUsed - before
+  const held = heldBytes() - before
   if (contender.hit(holder, [keyOf(0)], 1) !== 1) throw new Error(`${contender.name}: lost an entry`)
   return held / HEAP_ENTRIES
 }
