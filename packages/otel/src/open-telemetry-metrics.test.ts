@@ -1,5 +1,6 @@
 import { metrics } from '@opentelemetry/api'
 import {
+  AggregationTemporality,
   AggregationType,
   type DataPoint,
   type Histogram,
@@ -89,6 +90,25 @@ describe('OpenTelemetryMetrics', () => {
     collector.recordHit('users')
     collector.recordHit('users')
     expect(points((await collect()).get('stratacache.hits'))).toEqual([[{ 'cache.name': 'users' }, 3]])
+  })
+
+  it('reports deltas to a reader with delta temporality', async () => {
+    const reader = new PullReader({ aggregationTemporalitySelector: () => AggregationTemporality.DELTA })
+    const meterProvider = new MeterProvider({ readers: [reader] })
+    providers.push(meterProvider)
+    const collector = new OpenTelemetryMetrics({ meterProvider })
+    const hits = async () => {
+      const { resourceMetrics } = await reader.collect()
+      const metric = resourceMetrics.scopeMetrics[0]?.metrics.find(
+        (m) => m.descriptor.name === 'stratacache.hits',
+      )
+      return points(metric)
+    }
+    collector.recordHit('users')
+    expect(await hits()).toEqual([[{ 'cache.name': 'users' }, 1]])
+    collector.recordHit('users')
+    collector.recordHit('users')
+    expect(await hits()).toEqual([[{ 'cache.name': 'users' }, 2]])
   })
 
   it('adds the key as an attribute only when recordKeys is set', async () => {
