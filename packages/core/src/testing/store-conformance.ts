@@ -182,6 +182,20 @@ const CORRUPT_SAMPLES: readonly [string, Uint8Array][] = [
  * `clear` confined to the namespace, odd keys, large values and corrupt bytes. Groups a store
  * cannot support are declared in `capabilities` and skipped; everything else runs.
  *
+ * Groups, and the capability that gates each (ungated groups always run):
+ * - entries, batches, volume, setIfAbsent, deleteMatching (glob), odd keys, namespaces, close;
+ * - setIfAbsent under concurrency: `setIfAbsentConcurrency !== false`;
+ * - expiry on the injected clock (exact boundaries): `expiry: 'clock'`;
+ * - expiry by the backend (short real TTLs, bounded waits): `expiry: 'backend'`;
+ * - large values (10 MiB): `largeValues !== false`;
+ * - corrupt bytes: `writeRawBytes` given;
+ * - unserializable values: `serializesValues: true`;
+ * - synchronous twins: `sync: true`.
+ *
+ * Each test opens its stores through `createStore` in a fresh namespace and the suite clears and
+ * closes them afterwards, so the suite can share one backend (one Redis, one directory) across
+ * tests and with other suites.
+ *
  * @example
  * ```ts
  * import { describeStoreConformance } from '@stratacache/core/testing'
