@@ -148,8 +148,9 @@ function resolveMeter(options: OpenTelemetryMetricsOptions, meterName: string): 
  * observable counters when the SDK collects, so a cache hit does not pay for the SDK's per-call
  * attribute processing. Errors and refreshes are rare and recorded synchronously; durations go
  * to histograms (attribute sets built once per cache and operation). The memory gauges report
- * the last values each cache recorded. Keys are not recorded unless `recordKeys` is set. Without `meter`/`meterProvider`, the global meter provider is
- * used: create the collector after the SDK is started, or its instruments stay no-ops.
+ * the last values each cache recorded. Keys are not recorded unless `recordKeys` is set.
+ * Without `meter`/`meterProvider`, the global meter provider is used: create the collector after
+ * the SDK is started, or its instruments stay no-ops.
  *
  * @example
  * ```ts
