@@ -35,6 +35,8 @@ interface Flight {
 
 const HELD = -1
 const UNLEASED = -2
+/** What a cluster background refresh resolves to when another process holds the lease. */
+const LEFT_TO_OTHERS: unique symbol = Symbol('left to the lease holder')
 
 function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
   return (
@@ -155,8 +157,8 @@ export class CacheEngine {
     const started = this.guard.clock.now()
     const flight = this.#startFlight(key, thisArg, args, true, undefined)
     flight.promise.then(
-      () => {
-        if (this.metricsOn) this.#recordRefresh(true, started)
+      (result) => {
+        if (this.metricsOn && result !== LEFT_TO_OTHERS) this.#recordRefresh(true, started)
       },
       (error: unknown) => {
         this.guard.metrics.recordError(this.name, 'refresh', errorTypeOf(error))
@@ -250,7 +252,7 @@ export class CacheEngine {
         }
       }
       // Another process computes this key: a refresh leaves it to them, a miss waits for their value.
-      if (background) return undefined
+      if (background) return LEFT_TO_OTHERS
       await new Promise<void>((resolve) =>
         clock.setTimeout(resolve, Math.min(cluster.pollMs, deadline - clock.now())),
       )

@@ -78,7 +78,8 @@ export interface CacheWriteOptions<A extends unknown[] = any[]> extends CacheSto
    * The entry's key: a template (`'user:{0}'`, `'user:{id}'`, `'org:{0.org.id}'`, `'{}:{}'`) or a
    * function of the same arguments (called with the same `this`). Placeholders render strings as
    * they are, an absent argument as `''`, objects as JSON with sorted keys.
-   * @defaultValue `name:<stableHash(arguments)>`
+   * @defaultValue `name:<hash>`: the 64-bit FNV-1a hash (16 hex digits) of the argument list as
+   * JSON with sorted object keys, identical in every process and across restarts
    * @example
    * ```ts
    * cache({ ttl: 60, key: 'user:{id}' })(async (id: string) => db.user(id))
