@@ -65,6 +65,18 @@ describe('InMemoryMetrics', () => {
     })
   })
 
+  it('keeps the last samples once a growing window wraps around', () => {
+    const metrics = new InMemoryMetrics({ latencyWindow: 20 })
+    for (let ms = 1; ms <= 100; ms++) metrics.recordLatency('users', 'get', ms / 1000)
+    expect(metrics.getStats().latency['users.get']).toEqual({
+      count: 100,
+      p50Ms: 90,
+      p95Ms: 99,
+      p99Ms: 100,
+      avgMs: 50.5,
+    })
+  })
+
   it('counts errors per cache.operation and type', () => {
     const metrics = new InMemoryMetrics()
     metrics.recordError('users', 'get', 'CacheTimeoutError')
