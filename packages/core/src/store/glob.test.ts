@@ -84,3 +84,39 @@ describe('hasWildcard and unescapeGlob', () => {
     expect(unescapeGlob('a\\*b\\?c\\\\d')).toBe('a*b?c\\d')
   })
 })
+
+describe('globToRegExp against a reference matcher', () => {
+  /** A direct backtracking matcher of the dialect, over code points. */
+  function reference(pattern: string[], key: string[]): boolean {
+    if (pattern.length === 0) return key.length === 0
+    const [head, ...rest] = pattern
+    if (head === '*') return reference(rest, key) || (key.length > 0 && reference(pattern, key.slice(1)))
+    if (key.length === 0) return false
+    if (head === '?') return reference(rest, key.slice(1))
+    if (head === '\\' && rest.length > 0) return rest[0] === key[0] && reference(rest.slice(1), key.slice(1))
+    return head === key[0] && reference(rest, key.slice(1))
+  }
+
+  it('agrees on 5,000 random patterns and keys', () => {
+    const alphabet = ['a', 'b', ':', '/', '*', '?', '\\', '[', ']', '.', '🔑']
+    let seed = 12_345
+    const random = (below: number) => {
+      seed = (Math.imul(seed, 1_103_515_245) + 12_345) >>> 0
+      return (seed >>> 8) % below
+    }
+    const randomText = (maxLength: number) =>
+      Array.from({ length: random(maxLength + 1) }, () => alphabet[random(alphabet.length)] as string)
+    let matches = 0
+    for (let i = 0; i < 5000; i++) {
+      const pattern = randomText(6)
+      const key = randomText(6)
+      const expected = reference(pattern, key)
+      if (expected) matches++
+      expect(
+        globToRegExp(pattern.join('')).test(key.join('')),
+        `${pattern.join('')} vs ${key.join('')}`,
+      ).toBe(expected)
+    }
+    expect(matches).toBeGreaterThan(100)
+  })
+})
