@@ -7,12 +7,23 @@ export interface Clock {
   /** The current time in epoch milliseconds. */
   now(): number
   /**
-   * Calls `callback` once after `ms` milliseconds. The timer never keeps the process alive
-   * (`unref`), and delays longer than a 32-bit `setTimeout` allows are honoured.
+   * Calls `callback` once after `ms` milliseconds. Delays longer than a 32-bit `setTimeout`
+   * allows are honoured. By default the timer never keeps the process alive (`unref`): right for
+   * background work. A caller that is itself awaiting the timer (a lock waiter polling) passes
+   * `{ keepAlive: true }`, so the process does not exit in the middle of the wait.
    */
-  setTimeout(callback: () => void, ms: number): TimerHandle
+  setTimeout(callback: () => void, ms: number, options?: TimerOptions): TimerHandle
   /** Cancels a timer from {@link Clock.setTimeout}; a handle that already fired is ignored. */
   clearTimeout(handle: TimerHandle): void
+}
+
+/** Options of {@link Clock.setTimeout}. */
+export interface TimerOptions {
+  /**
+   * Keep the process alive until the timer fires or is cleared.
+   * @defaultValue false
+   */
+  keepAlive?: boolean
 }
 
 /** An opaque timer handle returned by {@link Clock.setTimeout}. */
@@ -26,6 +37,7 @@ const MAX_TIMER_DELAY_MS = 2 ** 31 - 1
 
 interface SystemTimer extends TimerHandle {
   native: unknown
+  keepAlive: boolean
 }
 
 function unrefTimer(native: unknown): void {
@@ -40,7 +52,7 @@ function armSystemTimer(timer: SystemTimer, callback: () => void, dueAt: number)
   } else {
     timer.native = globalThis.setTimeout(callback, delay)
   }
-  unrefTimer(timer.native)
+  if (!timer.keepAlive) unrefTimer(timer.native)
 }
 
 /**
@@ -53,8 +65,8 @@ function armSystemTimer(timer: SystemTimer, callback: () => void, dueAt: number)
  */
 export const systemClock: Clock = {
   now: () => Date.now(),
-  setTimeout(callback, ms) {
-    const timer: SystemTimer = { native: undefined }
+  setTimeout(callback, ms, options) {
+    const timer: SystemTimer = { native: undefined, keepAlive: options?.keepAlive === true }
     armSystemTimer(timer, callback, Date.now() + ms)
     return timer
   },

@@ -93,7 +93,9 @@ function sleep(scope: object, key: string, ms: number, clock: Clock): Promise<vo
       if (set.size === 0 && map.get(key) === set) map.delete(key)
       resolve()
     }
-    const timer = clock.setTimeout(wake, ms)
+    // The caller awaits this pause: it must keep the process alive (an unref'd timer would let
+    // Node exit mid-wait when nothing else is pending, e.g. waiting on an in-memory lock).
+    const timer = clock.setTimeout(wake, ms, { keepAlive: true })
     set.add(wake)
   })
 }
