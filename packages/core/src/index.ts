@@ -36,7 +36,7 @@ export type {
 } from './cached/cached-function'
 export type { CacheDecorator, WriteDecorator } from './cached/decorate'
 export type { KeySpec } from './cached/key-template'
-export { type Clock, systemClock, type TimerHandle } from './clock'
+export { type Clock, systemClock, type TimerHandle, type TimerOptions } from './clock'
 export type { CoordinationOptions } from './coordination/coordination-context'
 // coordination (lock, once, pool, pooled)
 export { type CoordinationStore, isCoordinationStore } from './coordination/coordination-store'
