@@ -156,6 +156,17 @@ describe('cache(): single-flight', () => {
     expect(load).toHaveBeenCalledTimes(2)
   })
 
+  it('shares one call over an async store, even for a function that returns at once', async () => {
+    const { cache, clock } = setup()
+    const store = new FaultyStore(clock)
+    const load = vi.fn((id: number) => id * 2)
+    const get = cache({ ttl: 60, key: 'k:{0}', store })(load)
+    expect(await Promise.all(Array.from({ length: 10 }, () => get(4)))).toEqual(Array(10).fill(8))
+    expect(load).toHaveBeenCalledTimes(1)
+    expect(await get(4)).toBe(8)
+    expect(load).toHaveBeenCalledTimes(1)
+  })
+
   it('delivers a rejection to every waiter and stores nothing', async () => {
     const { cache } = setup()
     const gate = deferred<string>()
