@@ -40,7 +40,7 @@ function setup(options: ConstructorParameters<typeof OpenTelemetryMetrics>[0] = 
       for (const metric of scope.metrics) all.set(metric.descriptor.name, metric)
     return all
   }
-  return { collector, collect, reader }
+  return { collector, collect, reader, meterProvider }
 }
 
 /** `[attributes, value]` of each data point, for exact comparison. */
@@ -203,6 +203,34 @@ describe('OpenTelemetryMetrics', () => {
       [{ 'cache.name': 'L1' }, 5],
       [{ 'cache.name': 'L2' }, 2],
     ])
+  })
+
+  it('shares instruments and totals between collectors on one meter and prefix', async () => {
+    const { collector, collect, meterProvider } = setup()
+    const second = new OpenTelemetryMetrics({ meterProvider })
+    collector.recordHit('users')
+    second.recordHit('users')
+    second.recordMemory('users', 10, 1)
+    const all = await collect()
+    expect(points(all.get('stratacache.hits'))).toEqual([[{ 'cache.name': 'users' }, 2]])
+    expect(points(all.get('stratacache.memory.entries'))).toEqual([[{ 'cache.name': 'users' }, 1]])
+    // another prefix is another set of instruments
+    new OpenTelemetryMetrics({ meterProvider, prefix: 'other' }).recordHit('users')
+    expect(points((await collect()).get('other.hits'))).toEqual([[{ 'cache.name': 'users' }, 1]])
+    expect(points((await collect()).get('stratacache.hits'))).toEqual([[{ 'cache.name': 'users' }, 2]])
+  })
+
+  it('refuses a second collector on one meter and prefix with other options, naming prefix', () => {
+    const { meterProvider } = setup()
+    for (const options of [{ recordKeys: true }, { durationBuckets: [1, 2] }]) {
+      let thrown: unknown
+      try {
+        new OpenTelemetryMetrics({ meterProvider, ...options })
+      } catch (error) {
+        thrown = error
+      }
+      expect(CacheConfigError.isInstance(thrown) && thrown.option).toBe('prefix')
+    }
   })
 
   it('names its meter and instruments after the options', async () => {

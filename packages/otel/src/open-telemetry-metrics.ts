@@ -124,10 +124,144 @@ function resolveMeter(options: OpenTelemetryMetricsOptions, meterName: string): 
 }
 
 /**
+ * The instruments and in-process state behind the collectors of one meter and prefix. Shared,
+ * so that two collectors on one meter count into the same totals instead of observing the same
+ * series twice.
+ */
+interface Instruments {
+  readonly recordKeys: boolean
+  readonly buckets: readonly number[]
+  readonly tallies: CacheTallies
+  readonly errors: Counter
+  readonly refreshes: Counter
+  readonly duration: Histogram
+  readonly refreshDuration: Histogram
+  /** The last memory report per cache, observed by the gauges at collection time. */
+  readonly memory: Map<string, { bytes: number; entries: number }>
+  /** `{ 'cache.name': name }` per cache. */
+  readonly cacheAttributes: Map<string, Attributes>
+  /** `{ 'cache.name', 'cache.operation' }` per cache, then per operation. */
+  readonly operationAttributes: Map<string, Map<string, Attributes>>
+}
+
+/** Instruments by meter, then by prefix. */
+const INSTRUMENTS = new WeakMap<Meter, Map<string, Instruments>>()
+
+function cacheAttributes(instruments: Instruments, cache: string): Attributes {
+  let attributes = instruments.cacheAttributes.get(cache)
+  if (attributes === undefined) {
+    attributes = Object.freeze({ 'cache.name': cache })
+    instruments.cacheAttributes.set(cache, attributes)
+  }
+  return attributes
+}
+
+function createInstruments(
+  meter: Meter,
+  prefix: string,
+  recordKeys: boolean,
+  buckets: readonly number[],
+): Instruments {
+  const counter = (name: string, unit: string, description: string) =>
+    meter.createCounter(`${prefix}.${name}`, { unit, description })
+  const histogram = (name: string, description: string) =>
+    meter.createHistogram(`${prefix}.${name}`, {
+      unit: 's',
+      description,
+      advice: { explicitBucketBoundaries: [...buckets] },
+    })
+  const instruments: Instruments = {
+    recordKeys,
+    buckets,
+    tallies: new CacheTallies({ byKey: recordKeys }),
+    errors: counter('errors', '{error}', 'Failed cache operations, by operation and error type'),
+    refreshes: counter('background_refreshes', '{refresh}', 'Finished background refreshes, by outcome'),
+    duration: histogram('operation.duration', 'Duration of cache and store operations'),
+    refreshDuration: histogram('background_refresh.duration', 'Duration of background refreshes'),
+    memory: new Map(),
+    cacheAttributes: new Map(),
+    operationAttributes: new Map(),
+  }
+
+  const observableCounter = (name: string, unit: string, description: string): ObservableCounter =>
+    meter.createObservableCounter(`${prefix}.${name}`, { unit, description })
+  const tallied: [ObservableCounter, (tally: CacheTally) => number][] = [
+    [
+      observableCounter('hits', '{hit}', 'Cache reads that found a live entry (stale serves included)'),
+      (t) => t.hits,
+    ],
+    [observableCounter('misses', '{miss}', 'Cache reads that found nothing live'), (t) => t.misses],
+    [observableCounter('sets', '{entry}', 'Entries written'), (t) => t.sets],
+    [observableCounter('deletes', '{entry}', 'Entries removed'), (t) => t.deletes],
+    [observableCounter('stale', '{hit}', 'Stale entries served while a refresh ran'), (t) => t.stale],
+  ]
+  const bytes: ObservableGauge = meter.createObservableGauge(`${prefix}.memory.usage`, {
+    unit: 'By',
+    description: 'Approximate bytes held, as last reported by each cache',
+  })
+  const entries: ObservableGauge = meter.createObservableGauge(`${prefix}.memory.entries`, {
+    unit: '{entry}',
+    description: 'Entries held, as last reported by each cache',
+  })
+  meter.addBatchObservableCallback(
+    (observer) => {
+      for (const tally of instruments.tallies.all()) {
+        const attributes =
+          tally.key === undefined
+            ? cacheAttributes(instruments, tally.cache)
+            : { 'cache.name': tally.cache, 'cache.key': tally.key }
+        // A total still at zero is not reported, as a synchronous counter never incremented.
+        for (const [instrument, total] of tallied) {
+          const value = total(tally)
+          if (value > 0) observer.observe(instrument, value, attributes)
+        }
+      }
+      for (const [cache, memory] of instruments.memory) {
+        const attributes = cacheAttributes(instruments, cache)
+        observer.observe(bytes, memory.bytes, attributes)
+        observer.observe(entries, memory.entries, attributes)
+      }
+    },
+    [...tallied.map(([instrument]) => instrument), bytes, entries],
+  )
+  return instruments
+}
+
+/** The instruments of `meter` and `prefix`: those of a previous collector, or new ones. */
+function instrumentsFor(
+  meter: Meter,
+  prefix: string,
+  recordKeys: boolean,
+  buckets: readonly number[],
+): Instruments {
+  let byPrefix = INSTRUMENTS.get(meter)
+  if (byPrefix === undefined) {
+    byPrefix = new Map()
+    INSTRUMENTS.set(meter, byPrefix)
+  }
+  const existing = byPrefix.get(prefix)
+  if (existing === undefined) {
+    const created = createInstruments(meter, prefix, recordKeys, buckets)
+    byPrefix.set(prefix, created)
+    return created
+  }
+  const sameBuckets =
+    existing.buckets.length === buckets.length && existing.buckets.every((b, i) => b === buckets[i])
+  if (existing.recordKeys !== recordKeys || !sameBuckets) {
+    throw invalid(
+      'prefix',
+      `another OpenTelemetryMetrics on this meter uses the prefix "${prefix}" with other recordKeys or durationBuckets; ` +
+        'use the same options, or another prefix or meter',
+    )
+  }
+  return existing
+}
+
+/**
  * A {@link MetricsCollector} that reports to OpenTelemetry through `@opentelemetry/api`, for any
  * OpenTelemetry SDK and exporter (OTLP, Prometheus, console...).
  *
- * Instruments, created once by the constructor (with the default prefix `stratacache`):
+ * Instruments, created once per meter and prefix by the first collector (default prefix `stratacache`):
  *
  * | instrument | kind | unit | attributes |
  * |---|---|---|---|
@@ -149,6 +283,11 @@ function resolveMeter(options: OpenTelemetryMetricsOptions, meterName: string): 
  * attribute processing. Errors and refreshes are rare and recorded synchronously; durations go
  * to histograms (attribute sets built once per cache and operation). The memory gauges report
  * the last values each cache recorded. Keys are not recorded unless `recordKeys` is set.
+ *
+ * Collectors created on one meter with one prefix share their instruments and totals (two
+ * `createCache` instances, a hot reload): they count into the same series. Their `recordKeys`
+ * and `durationBuckets` must then agree, or the constructor throws `CacheConfigError` naming
+ * `prefix`.
  * Without `meter`/`meterProvider`, the global meter provider is used: create the collector after
  * the SDK is started, or its instruments stay no-ops.
  *
@@ -160,23 +299,15 @@ function resolveMeter(options: OpenTelemetryMetricsOptions, meterName: string): 
  * ```
  */
 export class OpenTelemetryMetrics implements MetricsCollector {
+  readonly #instruments: Instruments
   readonly #tallies: CacheTallies
-  readonly #errors: Counter
-  readonly #refreshes: Counter
-  readonly #duration: Histogram
-  readonly #refreshDuration: Histogram
-  /** `{ 'cache.name': name }` per cache, built once for the gauges and counters. */
-  readonly #cacheAttributes = new Map<string, Attributes>()
-  /** `{ 'cache.name', 'cache.operation' }` per cache, then per operation. */
-  readonly #operationAttributes = new Map<string, Map<string, Attributes>>()
-  /** The last memory report per cache, observed by the gauges at collection time. */
-  readonly #memory = new Map<string, { bytes: number; entries: number }>()
 
   constructor(options: OpenTelemetryMetricsOptions = {}) {
     if (typeof options !== 'object' || options === null) throw invalid('options', 'expected an object')
     const { meterName = '@stratacache/otel', prefix = 'stratacache', recordKeys = false } = options
-    if (typeof meterName !== 'string' || meterName === '')
+    if (typeof meterName !== 'string' || meterName === '') {
       throw invalid('meterName', 'expected a non-empty string')
+    }
     if (typeof prefix !== 'string' || !NAME_PATTERN.test(prefix)) {
       throw invalid(
         'prefix',
@@ -185,69 +316,8 @@ export class OpenTelemetryMetrics implements MetricsCollector {
     }
     if (typeof recordKeys !== 'boolean') throw invalid('recordKeys', 'expected a boolean')
     const buckets = validateBuckets(options.durationBuckets ?? DEFAULT_DURATION_BUCKETS)
-    const meter = resolveMeter(options, meterName)
-    this.#tallies = new CacheTallies({ byKey: recordKeys })
-
-    const observableCounter = (name: string, unit: string, description: string): ObservableCounter =>
-      meter.createObservableCounter(`${prefix}.${name}`, { unit, description })
-    const tallied: [ObservableCounter, (tally: CacheTally) => number][] = [
-      [
-        observableCounter('hits', '{hit}', 'Cache reads that found a live entry (stale serves included)'),
-        (t) => t.hits,
-      ],
-      [observableCounter('misses', '{miss}', 'Cache reads that found nothing live'), (t) => t.misses],
-      [observableCounter('sets', '{entry}', 'Entries written'), (t) => t.sets],
-      [observableCounter('deletes', '{entry}', 'Entries removed'), (t) => t.deletes],
-      [observableCounter('stale', '{hit}', 'Stale entries served while a refresh ran'), (t) => t.stale],
-    ]
-    const counter = (name: string, unit: string, description: string) =>
-      meter.createCounter(`${prefix}.${name}`, { unit, description })
-    this.#errors = counter('errors', '{error}', 'Failed cache operations, by operation and error type')
-    this.#refreshes = counter(
-      'background_refreshes',
-      '{refresh}',
-      'Finished background refreshes, by outcome',
-    )
-    const advice = { explicitBucketBoundaries: buckets }
-    this.#duration = meter.createHistogram(`${prefix}.operation.duration`, {
-      unit: 's',
-      description: 'Duration of cache and store operations',
-      advice,
-    })
-    this.#refreshDuration = meter.createHistogram(`${prefix}.background_refresh.duration`, {
-      unit: 's',
-      description: 'Duration of background refreshes',
-      advice,
-    })
-    const bytes: ObservableGauge = meter.createObservableGauge(`${prefix}.memory.usage`, {
-      unit: 'By',
-      description: 'Approximate bytes held, as last reported by each cache',
-    })
-    const entries: ObservableGauge = meter.createObservableGauge(`${prefix}.memory.entries`, {
-      unit: '{entry}',
-      description: 'Entries held, as last reported by each cache',
-    })
-    meter.addBatchObservableCallback(
-      (observer) => {
-        for (const tally of this.#tallies.all()) {
-          const attributes =
-            tally.key === undefined
-              ? this.#attributes(tally.cache)
-              : { 'cache.name': tally.cache, 'cache.key': tally.key }
-          // A total still at zero is not reported, as a synchronous counter never incremented.
-          for (const [instrument, total] of tallied) {
-            const value = total(tally)
-            if (value > 0) observer.observe(instrument, value, attributes)
-          }
-        }
-        for (const [name, memory] of this.#memory) {
-          const attributes = this.#attributes(name)
-          observer.observe(bytes, memory.bytes, attributes)
-          observer.observe(entries, memory.entries, attributes)
-        }
-      },
-      [...tallied.map(([instrument]) => instrument), bytes, entries],
-    )
+    this.#instruments = instrumentsFor(resolveMeter(options, meterName), prefix, recordKeys, buckets)
+    this.#tallies = this.#instruments.tallies
   }
 
   recordHit(cache: string, key?: string): void {
@@ -272,39 +342,35 @@ export class OpenTelemetryMetrics implements MetricsCollector {
 
   recordLatency(cache: string, operation: string, seconds: number): void {
     if (!isAmount(seconds)) return
-    let byOperation = this.#operationAttributes.get(cache)
+    const perCache = this.#instruments.operationAttributes
+    let byOperation = perCache.get(cache)
     if (byOperation === undefined) {
       byOperation = new Map()
-      this.#operationAttributes.set(cache, byOperation)
+      perCache.set(cache, byOperation)
     }
     let attributes = byOperation.get(operation)
     if (attributes === undefined) {
       attributes = Object.freeze({ 'cache.name': cache, 'cache.operation': operation })
       byOperation.set(operation, attributes)
     }
-    this.#duration.record(seconds, attributes)
+    this.#instruments.duration.record(seconds, attributes)
   }
 
   recordError(cache: string, operation: string, errorType: string): void {
-    this.#errors.add(1, { 'cache.name': cache, 'cache.operation': operation, 'error.type': errorType })
+    this.#instruments.errors.add(1, {
+      'cache.name': cache,
+      'cache.operation': operation,
+      'error.type': errorType,
+    })
   }
 
   recordMemory(cache: string, bytes: number, entries: number): void {
-    if (isAmount(bytes) && isAmount(entries)) this.#memory.set(cache, { bytes, entries })
+    if (isAmount(bytes) && isAmount(entries)) this.#instruments.memory.set(cache, { bytes, entries })
   }
 
   recordBackgroundRefresh(cache: string, success: boolean, seconds: number): void {
     const attributes = { 'cache.name': cache, 'cache.refresh.success': success }
-    this.#refreshes.add(1, attributes)
-    if (isAmount(seconds)) this.#refreshDuration.record(seconds, attributes)
-  }
-
-  #attributes(cache: string): Attributes {
-    let attributes = this.#cacheAttributes.get(cache)
-    if (attributes === undefined) {
-      attributes = Object.freeze({ 'cache.name': cache })
-      this.#cacheAttributes.set(cache, attributes)
-    }
-    return attributes
+    this.#instruments.refreshes.add(1, attributes)
+    if (isAmount(seconds)) this.#instruments.refreshDuration.record(seconds, attributes)
   }
 }
