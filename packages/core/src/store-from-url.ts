@@ -175,6 +175,11 @@ export async function openStoreFromUrl(
  * Each adapter package exports `fromUrl(url: URL, options?)` ({@link StoreUrlFactory}), which
  * reads the rest of the URL; `options` are passed to it (or to `MemoryStore`) as constructor options.
  *
+ * The result is typed `CacheStore` unless the URL is a `memory://` literal. A `MemoryStore` from a
+ * URL held in a variable still has synchronous methods at runtime, so a synchronous function
+ * cached over it returns its value directly although its type says `Promise`: `await` works
+ * either way; cache `async` functions (or type the store) where that difference matters.
+ *
  * @param url - the store URL (a password in it never appears in error messages)
  * @param options - extra constructor options for the store
  * @throws {@link CacheConfigError} naming the URL when it is invalid or its scheme unknown, and
@@ -185,6 +190,8 @@ export async function openStoreFromUrl(
  * const { cache } = createCache({ store, prefix: 'app' })
  * ```
  */
+export function storeFromUrl(url: `memory://${string}`, options?: MemoryStoreOptions): Promise<MemoryStore>
+export function storeFromUrl(url: string | URL, options?: Record<string, unknown>): Promise<CacheStore>
 export function storeFromUrl(url: string | URL, options: Record<string, unknown> = {}): Promise<CacheStore> {
   return openStoreFromUrl(url, options, (name) => import(/* @vite-ignore */ name))
 }

@@ -91,3 +91,11 @@ describe('cache() types', () => {
     expectTypeOf(new Users().byId).returns.toEqualTypeOf<Promise<User>>()
   })
 })
+
+describe('storeFromUrl types', () => {
+  it('types a memory:// literal as a MemoryStore, other URLs as CacheStore', async () => {
+    const { storeFromUrl } = await import('../store-from-url')
+    expectTypeOf(storeFromUrl('memory://?maxEntries=10')).toEqualTypeOf<Promise<MemoryStore>>()
+    expectTypeOf(storeFromUrl('redis://127.0.0.1:6379')).toEqualTypeOf<Promise<CacheStore>>()
+  })
+})

@@ -4,7 +4,12 @@ import type { CacheEngine } from './cache-engine'
 /** Any function `cache()` can wrap. */
 export type AnyFunction = (...args: any[]) => any
 
-/** What a cached call returns: the function's own return type when it stays synchronous, else a Promise. */
+/**
+ * What a cached call returns: the function's own return type when it stays synchronous, else a
+ * Promise. Whether it stays synchronous is decided at runtime from the store's methods and typed
+ * from the store's declared type: declare synchronous stores as `MemoryStore` or
+ * `SyncCacheStore`, not `CacheStore`, so that both agree.
+ */
 export type CachedReturn<R, Sync extends boolean> = Sync extends true ? R : Promise<Awaited<R>>
 
 /** What `peek` returns: the cached value or `undefined`, synchronously when the wrapper is synchronous. */
