@@ -79,7 +79,8 @@ const COORDINATION_METHODS = [
 
 /**
  * Whether `store` implements the {@link CoordinationStore} primitives natively (every required
- * method present). Wrappers that do not forward them (e.g. an instrumented store) are not.
+ * method present). `instrument()` forwards them, so an instrumented RedisStore still qualifies; a
+ * wrapper that does not forward them falls back to `setIfAbsent`.
  *
  * @example
  * ```ts
