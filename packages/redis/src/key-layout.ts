@@ -3,8 +3,8 @@
  *
  * - Unbounded: each entry under `prefix + key`.
  * - Bounded (`maxEntries`): each entry under `{prefix}key`, its index (a sorted set) under
- *   `stratacache:index:{prefix}` and the index's sequence counter under
- *   `stratacache:seq:{prefix}`. The prefix is a Redis Cluster hash tag, so a bounded store's
+ *   `stratacache:index:{prefix}`, the index's sequence counter under `stratacache:seq:{prefix}`
+ *   and the entries' expiry times under `stratacache:expiry:{prefix}`. The prefix is a Redis Cluster hash tag, so a bounded store's
  *   entries and index share one hash slot (the Lua scripts that evict need that); on a Cluster a
  *   bounded store therefore lives on one master. The index keys never start with the entry
  *   prefix, so no cache key can collide with them.
@@ -16,6 +16,8 @@ export interface KeyLayout {
   readonly index: string
   /** The index's sequence counter (bounded stores only). */
   readonly seq: string
+  /** The expiry times of bounded entries (bounded stores only). */
+  readonly expiries: string
 }
 
 /**
@@ -28,10 +30,11 @@ export interface KeyLayout {
  * ```
  */
 export function keyLayout(prefix: string, bounded: boolean): KeyLayout {
-  if (!bounded) return { entryPrefix: prefix, index: '', seq: '' }
+  if (!bounded) return { entryPrefix: prefix, index: '', seq: '', expiries: '' }
   return {
     entryPrefix: `{${prefix}}`,
     index: `stratacache:index:{${prefix}}`,
     seq: `stratacache:seq:{${prefix}}`,
+    expiries: `stratacache:expiry:{${prefix}}`,
   }
 }

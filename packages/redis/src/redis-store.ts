@@ -249,6 +249,7 @@ export class RedisStore implements CacheStore, CoordinationStore {
         ? this.#client.stratacacheBoundedGetBuffer(
             this.#layout.index,
             this.#layout.seq,
+            this.#layout.expiries,
             redisKey,
             this.#bounded.policy,
           )
@@ -353,18 +354,9 @@ export class RedisStore implements CacheStore, CoordinationStore {
     const redisKey = this.#layout.entryPrefix + key
     const bounded = this.#bounded
     const writing = bounded
-      ? this.#client
-          .stratacacheBoundedSet(
-            this.#layout.index,
-            this.#layout.seq,
-            redisKey,
-            bounded.policy,
-            bounded.maxEntries,
-            bytes,
-            expiresAt === undefined ? '' : String(expiresAt),
-            '1',
-          )
-          .then((written) => written === 1)
+      ? (this.#write(this.#client, redisKey, bytes, expiresAt, '1') as Promise<number>).then(
+          (written) => written === 1,
+        )
       : (expiresAt === undefined
           ? this.#client.set(redisKey, bytes, 'NX')
           : this.#client.set(redisKey, bytes, 'PXAT', expiresAt, 'NX')
@@ -392,7 +384,7 @@ export class RedisStore implements CacheStore, CoordinationStore {
       this.#deleteScanned('*').then(async () => {
         if (this.#bounded) {
           await this.#bound(
-            this.#client.stratacacheBoundedPrune(this.#layout.index, this.#layout.seq),
+            this.#client.stratacacheBoundedPrune(this.#layout.index, this.#layout.seq, this.#layout.expiries),
             'clear',
           )
         }
@@ -459,26 +451,29 @@ export class RedisStore implements CacheStore, CoordinationStore {
   }
 
   /**
-   * Sends the write of one entry (plain `SET`, or the bounded script) on `target`, a client (the
-   * reply is returned) or a pipeline (the command is queued).
+   * Sends the write of one entry (plain `SET`, or the bounded script, which alone honours
+   * `onlyIfAbsent`) on `target`, a client (the reply is returned) or a pipeline (the command is queued).
    */
   #write(
     target: RedisClient | ChainableCommander,
     redisKey: string,
     bytes: Buffer,
     expiresAt: number | undefined,
+    onlyIfAbsent: '0' | '1' = '0',
   ): unknown {
     const bounded = this.#bounded
     if (bounded) {
       return (target as unknown as BoundedCommands).stratacacheBoundedSet(
         this.#layout.index,
         this.#layout.seq,
+        this.#layout.expiries,
         redisKey,
         bounded.policy,
         bounded.maxEntries,
         bytes,
         expiresAt === undefined ? '' : String(expiresAt),
-        '0',
+        onlyIfAbsent,
+        Date.now(),
       )
     }
     const client = target as RedisClient
@@ -490,9 +485,10 @@ export class RedisStore implements CacheStore, CoordinationStore {
   #queueUnlink(pipeline: BoundedPipeline, redisKeys: string[]): void {
     if (this.#bounded) {
       pipeline.stratacacheBoundedDelete(
-        redisKeys.length + 2,
+        redisKeys.length + 3,
         this.#layout.index,
         this.#layout.seq,
+        this.#layout.expiries,
         ...redisKeys,
       )
     } else pipeline.unlink(...redisKeys)
@@ -503,9 +499,10 @@ export class RedisStore implements CacheStore, CoordinationStore {
     if (this.#bounded) {
       // A bounded store's keys all share one slot.
       return this.#client.stratacacheBoundedDelete(
-        redisKeys.length + 2,
+        redisKeys.length + 3,
         this.#layout.index,
         this.#layout.seq,
+        this.#layout.expiries,
         ...redisKeys,
       )
     }
@@ -520,7 +517,13 @@ export class RedisStore implements CacheStore, CoordinationStore {
     if (bounded?.touchOnRead) {
       const pipeline = this.#client.pipeline() as BoundedPipeline
       for (const redisKey of redisKeys) {
-        pipeline.stratacacheBoundedGetBuffer(this.#layout.index, this.#layout.seq, redisKey, bounded.policy)
+        pipeline.stratacacheBoundedGetBuffer(
+          this.#layout.index,
+          this.#layout.seq,
+          this.#layout.expiries,
+          redisKey,
+          bounded.policy,
+        )
       }
       return pipeline.exec().then((results) => pipelineResults(results) as (Buffer | null)[])
     }

@@ -118,6 +118,17 @@ describe.each(topologies)('bounded RedisStore (%s)', (_topology, client) => {
     expect(await present(store, ['0', '1', '2', '3'])).toEqual(['1', '2', '3'])
   })
 
+  it('forgets entries that died before evicting a live one', async () => {
+    const store = open('lru')
+    await store.set('0', entry('0'))
+    await store.set('1', entry('1'))
+    const now = Date.now()
+    await store.set('short', { value: 's', createdAt: now, freshUntil: now + 50, staleUntil: now + 50 })
+    await new Promise((resolve) => setTimeout(resolve, 80))
+    await store.set('3', entry('3'))
+    expect(await present(store, ['0', '1', 'short', '3'])).toEqual(['0', '1', '3'])
+  })
+
   it('never exceeds maxEntries under 200 concurrent writes', async () => {
     const store = open('lru', 10)
     const keys = Array.from({ length: 200 }, (_, i) => `k${i}`)
