@@ -44,6 +44,16 @@ describe('globToRegExp', () => {
   })
 })
 
+describe('globToRegExp on long keys', () => {
+  it('does not backtrack catastrophically (each star but the last is atomic)', () => {
+    const key = 'a'.repeat(10 * 1024)
+    expect(globToRegExp(`${'*a'.repeat(20)}*b`).test(key)).toBe(false)
+    expect(globToRegExp(`${'*a'.repeat(20)}*`).test(key)).toBe(true)
+    expect(globToRegExp('*?*?*?*?*?*?*?*?*b').test(key)).toBe(false)
+    expect(globToRegExp('*aa*aa*aa*a').test(`${key}`)).toBe(true)
+  })
+})
+
 describe('escapeGlob', () => {
   const samples = ['plain', 'a*b', 'a?b', '[x]', 'back\\slash', '*?[]\\', 'tenant/1:🔑/..', '', 'new\nline']
 

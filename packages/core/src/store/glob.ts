@@ -16,8 +16,30 @@ function literal(char: string): string {
   return char.replace(REGEXP_SPECIAL, '\\$&')
 }
 
+/** Splits a glob into the segments between its unescaped `*`s, each compiled to regexp source. */
+function segments(pattern: string): string[] {
+  const parts: string[] = ['']
+  const chars = Array.from(pattern)
+  for (let i = 0; i < chars.length; i++) {
+    const char = chars[i] as string
+    if (char === '*') {
+      parts.push('')
+      continue
+    }
+    let source: string
+    if (char === '?') source = '[\\s\\S]'
+    else if (char === '\\' && i + 1 < chars.length) source = literal(chars[++i] as string)
+    else source = literal(char)
+    parts[parts.length - 1] += source
+  }
+  return parts
+}
+
 /**
- * Compiles a `deleteMatching` glob to an anchored regular expression.
+ * Compiles a `deleteMatching` glob to an anchored regular expression that runs in time
+ * proportional to key length × pattern length, whatever the pattern: each `*` but the last
+ * advances to the first place where the next segment matches, inside a lookahead (which never
+ * backtracks), so patterns such as `*a*a*a*b` cannot blow up on long keys.
  *
  * @param pattern - `*` any run, `?` one character, `\x` a literal `x`, anything else literal
  * @example
@@ -28,23 +50,18 @@ function literal(char: string): string {
  * ```
  */
 export function globToRegExp(pattern: string): RegExp {
-  let source = ''
-  const chars = Array.from(pattern)
-  for (let i = 0; i < chars.length; i++) {
-    const char = chars[i] as string
-    if (char === '*') {
-      // Collapse runs of `*`: one `[\s\S]*` is enough and avoids needless backtracking.
-      if (!source.endsWith('[\\s\\S]*')) source += '[\\s\\S]*'
-    } else if (char === '?') {
-      source += '[\\s\\S]'
-    } else if (char === '\\' && i + 1 < chars.length) {
-      i++
-      source += literal(chars[i] as string)
-    } else {
-      source += literal(char)
-    }
+  const parts = segments(pattern)
+  const first = parts[0] as string
+  if (parts.length === 1) return new RegExp(`^${first}$`, 'u')
+  const last = parts[parts.length - 1] as string
+  let source = `^${first}`
+  let group = 0
+  for (const middle of parts.slice(1, -1)) {
+    if (middle === '') continue
+    group++
+    source += `(?=([\\s\\S]*?${middle}))\\${group}`
   }
-  return new RegExp(`^${source}$`, 'u')
+  return new RegExp(`${source}[\\s\\S]*${last}$`, 'u')
 }
 
 /**
