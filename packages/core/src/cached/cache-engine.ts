@@ -83,7 +83,7 @@ export class CacheEngine {
 
   /** Whether a live entry (the store returns only live ones) is still fresh. Reads the clock only for entries with a stale window. */
   isFresh(entry: CacheEntry): boolean {
-    return entry.freshUntil === entry.staleUntil || this.guard.now() < entry.freshUntil
+    return entry.freshUntil === entry.staleUntil || this.guard.clock.now() < entry.freshUntil
   }
 
   /** Serves a live entry: fresh, or stale with one background refresh per key. */

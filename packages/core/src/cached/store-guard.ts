@@ -1,9 +1,8 @@
-import { type Clock, systemClock } from '../clock'
+import type { Clock } from '../clock'
 import { CacheError, CacheStoreError } from '../errors'
 import { type ErrorHandler, safeReport } from '../instance-defaults'
 import type { MetricsCollector } from '../metrics/collector'
 import { errorTypeOf } from '../metrics/error-type'
-import { coarseNow } from '../store/coarse-now'
 import { escapeGlob } from '../store/glob'
 import { type CacheEntry, type CacheStore, isSyncStore, type SyncCacheStore } from '../store/store'
 import { withTimeout } from '../store/with-timeout'
@@ -37,8 +36,6 @@ export class StoreGuard {
   readonly metrics: MetricsCollector
   readonly onError: ErrorHandler
   readonly clock: Clock
-  /** Reads the clock for freshness checks: {@link coarseNow} on the system clock (as `MemoryStore` does), else the clock. */
-  readonly now: () => number
   readonly timeoutMs: number
   readonly #ownStore: boolean
   readonly #prefix: string
@@ -50,8 +47,6 @@ export class StoreGuard {
     this.metrics = options.metrics
     this.onError = options.onError
     this.clock = options.clock
-    const { clock } = options
-    this.now = clock === systemClock ? coarseNow : () => clock.now()
     this.timeoutMs = options.timeoutMs
     this.#ownStore = options.ownStore
     this.#prefix = options.prefix
@@ -154,7 +149,7 @@ export class StoreGuard {
         this.sync !== undefined
           ? this.sync.deleteSync(key)
           : await this.bounded(this.store.delete(key), 'delete', key)
-      this.metrics.recordDelete(this.cacheName, key)
+      if (existed) this.metrics.recordDelete(this.cacheName, key)
       return existed
     } catch (error) {
       throw this.failed('delete', key, error)
