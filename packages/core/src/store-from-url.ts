@@ -192,6 +192,6 @@ export async function openStoreFromUrl(
  */
 export function storeFromUrl(url: `memory://${string}`, options?: MemoryStoreOptions): Promise<MemoryStore>
 export function storeFromUrl(url: string | URL, options?: Record<string, unknown>): Promise<CacheStore>
-export function storeFromUrl(url: string | URL, options: Record<string, unknown> = {}): Promise<CacheStore> {
-  return openStoreFromUrl(url, options, (name) => import(/* @vite-ignore */ name))
+export function storeFromUrl(url: string | URL, options: object = {}): Promise<CacheStore> {
+  return openStoreFromUrl(url, options as Record<string, unknown>, (name) => import(/* @vite-ignore */ name))
 }
