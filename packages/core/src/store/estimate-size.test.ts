@@ -32,4 +32,17 @@ describe('estimateSize', () => {
     for (let i = 0; i < 100; i++) deep = { deep }
     expect(estimateSize(deep)).toBe(8 * (24 + 8) + 8)
   })
+
+  it('never throws: a value whose properties throw counts as a bare object', () => {
+    const hostile = new Proxy(
+      {},
+      {
+        ownKeys() {
+          throw new Error('no keys for you')
+        },
+      },
+    )
+    expect(estimateSize(hostile)).toBe(24)
+    expect(estimateSize({ nested: hostile })).toBe(24)
+  })
 })

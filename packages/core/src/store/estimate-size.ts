@@ -49,7 +49,8 @@ function walk(value: unknown, depth: number, seen: Set<object>): number {
  * A rough estimate of the heap bytes `value` holds: strings at two bytes per character, numbers
  * boxed, objects and arrays with a header and a slot per property, typed arrays by their
  * `byteLength`. Shared structures and cycles are counted once; nesting deeper than 8 levels is
- * not walked. Good enough to bound a cache by memory; pass your own `sizeOf` when you know better.
+ * not walked; a value whose properties throw when read counts as a bare object. Good enough to
+ * bound a cache by memory; pass your own `sizeOf` when you know better.
  *
  * @example
  * ```ts
@@ -57,5 +58,10 @@ function walk(value: unknown, depth: number, seen: Set<object>): number {
  * ```
  */
 export function estimateSize(value: unknown): number {
-  return walk(value, 0, new Set())
+  try {
+    return walk(value, 0, new Set())
+  } catch {
+    // A getter or proxy trap threw while walking: count a bare object rather than fail a write.
+    return OBJECT_OVERHEAD
+  }
 }
