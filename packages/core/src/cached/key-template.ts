@@ -40,7 +40,7 @@ const PLACEHOLDER_BODY = /^(?:(\d+)|([\p{ID_Start}$_][\p{ID_Continue}$]*))?((?:\
  * argument) as `''`, numbers, booleans and bigints with `String()`, `null` as `'null'`, a value
  * whose `toJSON()` gives a string (a `Date`) as that string, anything else as stable JSON.
  */
-export function renderKeyPart(value: unknown): string {
+function renderKeyPart(value: unknown): string {
   if (typeof value === 'string') return value
   if (value === undefined) return ''
   if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return `${value}`
