@@ -148,6 +148,11 @@ export class RedisBus implements InvalidationBus {
       throw new CacheConfigError('RedisBus: `onError` must be a function', { option: 'onError' })
     }
     this.#timeoutMs = durationToMs(options.operationTimeout ?? '1s', 'operationTimeout')
+    if (this.#timeoutMs <= 0) {
+      throw new CacheConfigError('RedisBus: `operationTimeout` must be positive', {
+        option: 'operationTimeout',
+      })
+    }
     this.channel = channel
     this.origin = options.origin ?? randomOrigin()
     this.#onError = onError

@@ -138,6 +138,7 @@ describe('RedisBus', () => {
     expect(() => new RedisBus({} as never)).toThrow(CacheConfigError)
     expect(() => new RedisBus({ client, channel: '' })).toThrow(/channel/)
     expect(() => new RedisBus({ client, origin: '' })).toThrow(/origin/)
+    expect(() => new RedisBus({ client, operationTimeout: 0 })).toThrow(/operationTimeout/)
     expect(() => new RedisBus({ url: 'http://127.0.0.1' })).toThrow(/redis:\/\//)
   })
 })
