@@ -1,22 +1,24 @@
-/** How many reads may reuse one clock reading within a single synchronous run of code. */
+/** How long one reading of the system time may be reused, in ms. */
+const RESOLUTION_MS = 1
+/** How many reads may reuse one reading at most, whatever the timer does. */
 const REUSE_LIMIT = 1024
 
 let cachedNow = 0
 let readsLeft = 0
-let forgetQueued = false
+let forgetArmed = false
 
 function forget(): void {
   readsLeft = 0
-  forgetQueued = false
+  forgetArmed = false
 }
 
 /**
- * `Date.now()`, read once per synchronous run of code: the reading is reused by later calls
- * until the current job ends (a queued microtask forgets it) or 1,024 calls have reused it,
- * whichever comes first. A hot read path thus pays a counter check instead of a clock call, and
- * no timer is ever created. Within one synchronous run time stands still (as with `lru-cache`'s
- * `ttlResolution`), so code that moves a fake system clock between two reads without yielding
- * should inject a clock instead.
+ * `Date.now()` read at most about once per millisecond: a reading is reused until a 1 ms timer
+ * (one for the whole process, unref'd, armed only while time is being read) forgets it, and for
+ * at most 1,024 reads — so even where timers are faked or starved, time never stands still for
+ * long. A hot read path pays a counter check instead of a clock call (the same trade as
+ * `lru-cache`'s `ttlResolution`), and, unlike a microtask-based reset, an `await` costs nothing
+ * extra. Code that moves a fake system clock between two reads should inject a clock instead.
  *
  * Used by stores on the default `systemClock` only; an injected clock is always read exactly.
  *
@@ -32,9 +34,10 @@ export function coarseNow(): number {
   }
   cachedNow = Date.now()
   readsLeft = REUSE_LIMIT
-  if (!forgetQueued) {
-    forgetQueued = true
-    queueMicrotask(forget)
+  if (!forgetArmed) {
+    forgetArmed = true
+    const timer = globalThis.setTimeout(forget, RESOLUTION_MS) as { unref?: () => void } | number
+    if (typeof timer === 'object' && typeof timer.unref === 'function') timer.unref()
   }
   return cachedNow
 }

@@ -220,13 +220,13 @@ describe('MemoryStore', () => {
       expect(store.size).toBe(6)
     })
 
-    it('on the system clock, creates no timer either', () => {
+    it('on the system clock, creates no timer per key (one shared clock-resolution timer at most)', () => {
       const setTimeoutSpy = vi.spyOn(globalThis, 'setTimeout')
       const store = new MemoryStore({ maxEntries: 10_000 })
       for (let i = 0; i < 3000; i++)
         store.setSync(`k${i}`, createEntry(i, { now: Date.now(), ttlMs: 60_000 }))
       for (let i = 0; i < 3000; i++) store.getSync(`k${i}`)
-      expect(setTimeoutSpy).not.toHaveBeenCalled()
+      expect(setTimeoutSpy.mock.calls.length).toBeLessThanOrEqual(1)
     })
 
     it('on the system clock, expires within a few milliseconds of staleUntil', async () => {

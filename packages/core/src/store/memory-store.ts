@@ -81,8 +81,8 @@ function defaultSizeOf(value: unknown, key: string): number {
  * No timer is created per key, so TTLs of any length (or `Infinity`) are safe.
  *
  * Time: an injected `clock` is read on every check, exactly. On the default `systemClock` one
- * reading is reused within a synchronous run of code (for up to 1,024 checks; see `coarseNow`),
- * so such a run sees one time, as with `lru-cache`'s `ttlResolution`. Tests that move time should
+ * reading is reused for about a millisecond (and at most 1,024 checks; see `coarseNow`), as with
+ * `lru-cache`'s `ttlResolution`. Tests that move time should
  * inject a `ManualClock`. Entries whose `staleUntil` is `Infinity` never read the clock.
  *
  * `close()` releases nothing (the store holds no sockets, timers or handles) and the store
