@@ -253,8 +253,9 @@ export class CacheEngine {
       }
       // Another process computes this key: a refresh leaves it to them, a miss waits for their value.
       if (background) return LEFT_TO_OTHERS
+      // A caller awaits this pause, so it keeps the process alive (unlike background timers).
       await new Promise<void>((resolve) =>
-        clock.setTimeout(resolve, Math.min(cluster.pollMs, deadline - clock.now())),
+        clock.setTimeout(resolve, Math.min(cluster.pollMs, deadline - clock.now()), { keepAlive: true }),
       )
       const entry = await this.guard.get(key)
       if (entry !== undefined) return entry.value
