@@ -123,6 +123,13 @@ function commandTimeoutOf(client: RedisClient): number | undefined {
   return typeof timeout === 'number' && timeout > 0 ? timeout : undefined
 }
 
+/** The ioredis `keyPrefix` a client applies to every key, if any. */
+function keyPrefixOf(client: RedisClient): string | undefined {
+  const options = client.options as { keyPrefix?: string; redisOptions?: { keyPrefix?: string } }
+  const prefix = client.isCluster ? options.redisOptions?.keyPrefix : options.keyPrefix
+  return typeof prefix === 'string' && prefix !== '' ? prefix : undefined
+}
+
 /** Throws the first error of a pipeline's results. */
 function pipelineResults(results: [Error | null, unknown][] | null): unknown[] {
   if (results === null) throw new Error('pipeline was discarded')
@@ -191,6 +198,16 @@ export class RedisStore implements CacheStore, CoordinationStore {
     this.#codec = codec
     this.#onError = onError
     const connection = openConnection('RedisStore', options, this.#timeoutMs)
+    const clientPrefix = keyPrefixOf(connection.client)
+    if (clientPrefix !== undefined) {
+      // SCAN answers full key names that ioredis would prefix a second time: refuse rather than
+      // let clear() and deleteMatching() miss keys.
+      if (connection.owned) connection.client.disconnect()
+      throw new CacheConfigError(
+        `RedisStore: the client has the ioredis \`keyPrefix\` ${JSON.stringify(clientPrefix)}; pass a client without it and use the store's \`prefix\` option instead`,
+        { option: 'client' },
+      )
+    }
     this.#owned = connection.owned
     // ioredis bounds each command itself when it has a `commandTimeout` within ours (always so for
     // a client created from `url`); otherwise the store arms a timer per call.

@@ -151,6 +151,8 @@ describe('RedisStore on a shared server', () => {
       [{ client, operationTimeout: -1 }, 'operationTimeout'],
       [{ client, operationTimeout: 0 }, 'operationTimeout'],
       [{ client, onError: 'log' }, 'onError'],
+      [{ client: new Redis({ lazyConnect: true, keyPrefix: 'app:' }) }, 'client'],
+      [{ url: `${url}?keyPrefix=app:` }, 'client'],
     ]
     for (const [options, option] of cases) {
       let caught: unknown
