@@ -245,6 +245,12 @@ export class CacheEngine {
       const lease = await this.#tryLease(leaseKey, cluster.lockTimeoutMs)
       if (lease !== HELD) {
         try {
+          if (lease !== UNLEASED) {
+            // The previous holder may have stored its value and released the lease between our
+            // last read and this win: read once more so the fleet computes the key only once.
+            const entry = await this.guard.get(key)
+            if (entry !== undefined && clock.now() < entry.freshUntil) return entry.value
+          }
           return await this.#compute(key, thisArg, args, flight, undefined)
         } finally {
           if (lease !== UNLEASED && clock.now() - lease < cluster.lockTimeoutMs)

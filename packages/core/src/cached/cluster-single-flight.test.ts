@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest'
 import { createCache } from '../create-cache'
+import { createEntry } from '../store/entry'
 import { MemoryStore } from '../store/memory-store'
 import { ManualClock } from '../testing/manual-clock'
 import { LEASE_SUFFIX } from './cache-engine'
@@ -40,6 +41,29 @@ describe("singleFlight: 'cluster'", () => {
     expect(await Promise.all([a, ...b])).toEqual(['done', 'done', 'done'])
     expect(load).toHaveBeenCalledTimes(1)
     expect(await store.has(`report${LEASE_SUFFIX}`)).toBe(false)
+  })
+
+  it('does not compute again when the value lands between a miss and winning the lease', async () => {
+    // The holder stored its value and released the lease right after this process read a miss:
+    // the store answers the first read of the key with a (now outdated) miss.
+    const clock = new ManualClock()
+    let outdatedReads = 1
+    class OutdatedFirstRead extends MemoryStore {
+      override getSync(key: string) {
+        if (key === 'k' && outdatedReads-- > 0) return undefined
+        return super.getSync(key)
+      }
+      override async get(key: string) {
+        return this.getSync(key)
+      }
+    }
+    const store = new OutdatedFirstRead({ clock, maxEntries: 100 })
+    store.setSync('k', createEntry('from the holder', { now: clock.now(), ttlMs: 60_000 }))
+    const load = vi.fn(async () => 'computed twice')
+    const get = createCache({ clock, store }).cache({ ttl: 60, key: 'k', singleFlight: 'cluster' })(load)
+    expect(await get()).toBe('from the holder')
+    expect(load).not.toHaveBeenCalled()
+    expect(await store.has(`k${LEASE_SUFFIX}`)).toBe(false)
   })
 
   it('lets a waiter take over when the lease holder fails', async () => {
