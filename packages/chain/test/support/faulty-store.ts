@@ -40,7 +40,10 @@ export class FaultyStore implements CacheStore {
     }
   }
 
-  /** Holds calls of `operation` made from now on until the returned function is called. */
+  /**
+   * Holds the answers of calls of `operation` made from now on (their work is done at once) until
+   * the returned function is called.
+   */
   pause(operation: Operation): () => void {
     let release = (): void => {}
     this.#paused.set(
@@ -57,10 +60,12 @@ export class FaultyStore implements CacheStore {
 
   async #run<T>(operation: Operation, run: () => Promise<T>): Promise<T> {
     this.calls.set(operation, (this.calls.get(operation) ?? 0) + 1)
+    if (this.failing.has(operation)) throw new Error(`${this.name} ${operation} exploded`)
+    const result = await run()
+    // A paused operation has done its work; its answer arrives when released.
     const paused = this.#paused.get(operation)
     if (paused !== undefined) await paused
-    if (this.failing.has(operation)) throw new Error(`${this.name} ${operation} exploded`)
-    return run()
+    return result
   }
 
   get(key: string): Promise<CacheEntry | undefined> {
