@@ -21,7 +21,7 @@ export interface StoreConformanceContext {
 }
 
 /**
- * What a store can do, so that the suite skips only the groups it cannot support. Everything not
+ * What a store can do, so that the suite leaves out only the groups it cannot support. Everything not
  * declared here is required of every store.
  *
  * @example
@@ -46,7 +46,7 @@ export interface StoreCapabilities {
   /**
    * For byte stores: writes `bytes` as the raw stored form of `key` in `store`'s namespace,
    * bypassing the entry codec, so the suite can check that undecodable bytes are a miss and are
-   * then removed. Without it the corrupt-bytes group is skipped.
+   * then removed. Without it the corrupt-bytes group is left out.
    * @defaultValue undefined
    */
   writeRawBytes?: (store: CacheStore, key: string, bytes: Uint8Array) => Promise<void>
@@ -99,6 +99,19 @@ interface Timing {
   now(): number
   /** Moves time to at least `epochMs`. */
   until(epochMs: number): Promise<void>
+}
+
+/**
+ * Registers a group only for stores that have the capability it tests: a group that does not
+ * apply is absent from the run, not reported as skipped.
+ */
+function describeWhen(applies: boolean, name: string, body: () => void): void {
+  if (applies) describe(name, body)
+}
+
+/** Registers a test only when it applies to the store under test (see {@link describeWhen}). */
+function itWhen(applies: boolean, name: string, body: () => Promise<void>): void {
+  if (applies) it(name, body)
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
@@ -180,7 +193,7 @@ const CORRUPT_SAMPLES: readonly [string, Uint8Array][] = [
  * Registers the store conformance suite (DESIGN section 4) with vitest: TTL and stale
  * boundaries, dead entries, `getMany` order, `setIfAbsent` under concurrency, glob matching,
  * `clear` confined to the namespace, odd keys, large values and corrupt bytes. Groups a store
- * cannot support are declared in `capabilities` and skipped; everything else runs.
+ * cannot support are declared in `capabilities` and left out of the run; everything else runs.
  *
  * Groups, and the capability that gates each (ungated groups always run):
  * - entries, batches, volume, setIfAbsent, deleteMatching (glob), odd keys, namespaces, close;
@@ -506,7 +519,7 @@ export function describeStoreConformance(options: StoreConformanceOptions): void
       })
     })
 
-    describe.skipIf(capabilities.setIfAbsentConcurrency === false)('setIfAbsent under concurrency', () => {
+    describeWhen(capabilities.setIfAbsentConcurrency !== false, 'setIfAbsent under concurrency', () => {
       it('lets exactly one of 50 concurrent callers write', async () => {
         const store = await open()
         const results = await Promise.all(
@@ -530,7 +543,7 @@ export function describeStoreConformance(options: StoreConformanceOptions): void
       })
     })
 
-    describe.skipIf(capabilities.expiry !== 'clock')('expiry on the injected clock', () => {
+    describeWhen(capabilities.expiry === 'clock', 'expiry on the injected clock', () => {
       it('is fresh until freshUntil, stale until staleUntil, then dead', async () => {
         const store = await open()
         const written = entry('v')
@@ -629,7 +642,7 @@ export function describeStoreConformance(options: StoreConformanceOptions): void
       })
     })
 
-    describe.skipIf(capabilities.expiry !== 'backend')('expiry by the backend', () => {
+    describeWhen(capabilities.expiry === 'backend', 'expiry by the backend', () => {
       /** Polls `get` until it misses, failing if the backend keeps the entry past the grace period. */
       async function expectGone(store: CacheStore, key: string, staleUntil: number): Promise<void> {
         await timing.until(staleUntil)
@@ -837,7 +850,7 @@ export function describeStoreConformance(options: StoreConformanceOptions): void
       })
     })
 
-    describe.skipIf(capabilities.largeValues === false)('large values', () => {
+    describeWhen(capabilities.largeValues !== false, 'large values', () => {
       it('round-trips a 10 MiB value', { timeout: 60_000 }, async () => {
         const store = await open()
         const big = noiseString(10 * 1024 * 1024)
@@ -853,7 +866,7 @@ export function describeStoreConformance(options: StoreConformanceOptions): void
       })
     })
 
-    describe.skipIf(capabilities.writeRawBytes === undefined)('corrupt bytes', () => {
+    describeWhen(capabilities.writeRawBytes !== undefined, 'corrupt bytes', () => {
       const writeRaw = capabilities.writeRawBytes as NonNullable<StoreCapabilities['writeRawBytes']>
 
       it.each(CORRUPT_SAMPLES)('%s: a miss, then the key is gone', async (_label, bytes) => {
@@ -876,7 +889,7 @@ export function describeStoreConformance(options: StoreConformanceOptions): void
       })
     })
 
-    describe.skipIf(capabilities.serializesValues !== true)('unserializable values', () => {
+    describeWhen(capabilities.serializesValues === true, 'unserializable values', () => {
       it.each([
         ['a function', () => ({ fn: () => 1 })],
         ['a symbol', () => ({ sym: Symbol('s') })],
@@ -910,7 +923,7 @@ export function describeStoreConformance(options: StoreConformanceOptions): void
       )
     })
 
-    describe.skipIf(capabilities.sync !== true)('synchronous twins', () => {
+    describeWhen(capabilities.sync === true, 'synchronous twins', () => {
       it('getSync, setSync and deleteSync agree with the asynchronous methods', async () => {
         const store = await open()
         if (!isSyncStore(store))
@@ -926,7 +939,7 @@ export function describeStoreConformance(options: StoreConformanceOptions): void
         expect(await store.has('k')).toBe(false)
       })
 
-      it.skipIf(capabilities.expiry !== 'clock')('getSync misses a dead entry', async () => {
+      itWhen(capabilities.expiry === 'clock', 'getSync misses a dead entry', async () => {
         const store = await open()
         if (!isSyncStore(store))
           throw new Error(`${name} declares sync: true but lacks getSync/setSync/deleteSync`)
