@@ -5,12 +5,11 @@ import {
   type CacheStore,
   CacheStoreError,
   type Clock,
-  type Duration,
   defaultErrorHandler,
   type ErrorHandler,
   safeReport,
 } from '@stratacache/core'
-import { CircuitBreaker, type CircuitState } from './circuit-breaker'
+import { CircuitBreaker, type CircuitBreakerOptions, type CircuitState } from './circuit-breaker'
 
 /** Options of {@link FailoverStore}. */
 export interface FailoverStoreOptions {
@@ -31,7 +30,7 @@ export interface FailoverStoreOptions {
    * @defaultValue `{ failureThreshold: 5, resetTimeout: '30s' }`
    * @example `{ breaker: { failureThreshold: 3, resetTimeout: '10s' } }`
    */
-  breaker?: { failureThreshold?: number; resetTimeout?: Duration }
+  breaker?: Omit<CircuitBreakerOptions, 'clock'>
   /**
    * Whether writes the primary accepted are copied to the fallback too, so that it is warm when
    * the primary fails. With `false` the fallback's copy of a written key is deleted instead (the
