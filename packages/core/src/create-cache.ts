@@ -11,7 +11,7 @@ import { CacheConfigError } from './errors'
 import { defaultErrorHandler, type ErrorHandler, type InstanceDefaults } from './instance-defaults'
 import { type MetricsCollector, NULL_METRICS } from './metrics/collector'
 import { MemoryStore } from './store/memory-store'
-import type { CacheStore, SyncCacheStore } from './store/store'
+import { type CacheStore, isCacheStore, type SyncCacheStore } from './store/store'
 
 /** Options of {@link createCache}. */
 export interface CreateCacheOptions<S extends StoreOption | undefined = StoreOption | undefined> {
@@ -105,16 +105,6 @@ export type InstanceSync<S> = [S] extends [undefined]
 
 const INSTANCE_OPTIONS = ['store', 'prefix', 'ttl', 'metrics', 'onError', 'clock']
 
-function isStore(value: unknown): value is CacheStore {
-  const store = value as Partial<CacheStore> | null
-  return (
-    typeof store === 'object' &&
-    store !== null &&
-    typeof store.get === 'function' &&
-    typeof store.set === 'function'
-  )
-}
-
 function resolveDefaults(options: CreateCacheOptions): InstanceDefaults {
   if (typeof options !== 'object' || options === null) {
     throw new CacheConfigError('createCache() expects an options object')
@@ -137,7 +127,7 @@ function resolveDefaults(options: CreateCacheOptions): InstanceDefaults {
     onError = defaultErrorHandler,
     clock = systemClock,
   } = options
-  if (store !== undefined && typeof store !== 'function' && !isStore(store)) {
+  if (store !== undefined && typeof store !== 'function' && !isCacheStore(store)) {
     throw new CacheConfigError('Invalid "store": expected a CacheStore or a function returning one', {
       option: 'store',
     })
@@ -164,7 +154,7 @@ function resolveDefaults(options: CreateCacheOptions): InstanceDefaults {
       typeof store === 'function'
         ? store()
         : (store ?? new MemoryStore({ clock, maxEntries: Number.POSITIVE_INFINITY }))
-    if (!isStore(candidate)) {
+    if (!isCacheStore(candidate)) {
       throw new CacheConfigError('Invalid "store": the store factory did not return a CacheStore', {
         option: 'store',
       })

@@ -157,6 +157,12 @@ export { escapeGlob, globToRegExp, hasWildcard, unescapeGlob } from './store/glo
 // storage protocol
 export { type InstrumentOptions, instrument } from './store/instrument'
 export { MemoryStore, type MemoryStoreOptions } from './store/memory-store'
-export { type CacheEntry, type CacheStore, isSyncStore, type SyncCacheStore } from './store/store'
+export {
+  type CacheEntry,
+  type CacheStore,
+  isCacheStore,
+  isSyncStore,
+  type SyncCacheStore,
+} from './store/store'
 export { type TimeoutContext, withTimeout } from './store/with-timeout'
 export { type StoreUrlFactory, storeFromUrl } from './store-from-url'

@@ -1,6 +1,6 @@
 import { CacheConfigError } from './errors'
 import { MemoryStore, type MemoryStoreOptions } from './store/memory-store'
-import type { CacheStore } from './store/store'
+import { type CacheStore, isCacheStore } from './store/store'
 
 /**
  * The convention every adapter package follows so that {@link storeFromUrl} can load it: a
@@ -40,16 +40,6 @@ export type ModuleImporter = (name: string) => Promise<unknown>
 /** The URL as it may appear in an error message: without a password. */
 function redact(url: string): string {
   return url.replace(/\/\/([^/@:]*):[^/@]*@/, '//$1:***@')
-}
-
-function isStore(value: unknown): value is CacheStore {
-  const store = value as Partial<CacheStore> | null
-  return (
-    typeof store === 'object' &&
-    store !== null &&
-    typeof store.get === 'function' &&
-    typeof store.set === 'function'
-  )
 }
 
 function isMissingModule(error: unknown, name: string): boolean {
@@ -154,7 +144,7 @@ export async function openStoreFromUrl(
     )
   }
   const store: unknown = await (fromUrl as StoreUrlFactory)(parsed, options)
-  if (!isStore(store)) {
+  if (!isCacheStore(store)) {
     throw new CacheConfigError(`${adapter.name}'s fromUrl() did not return a CacheStore`, { option: 'url' })
   }
   return store

@@ -3,7 +3,7 @@ import { type Duration, durationToMs } from '../duration'
 import { CacheConfigError } from '../errors'
 import type { ErrorHandler, InstanceDefaults } from '../instance-defaults'
 import type { MetricsCollector } from '../metrics/collector'
-import type { CacheStore } from '../store/store'
+import { type CacheStore, isCacheStore } from '../store/store'
 
 /**
  * Options of `bg(options)(fn)` and `bg.write(options)(fn)`.
@@ -233,7 +233,7 @@ export function resolveStoreOption(
 ): CacheStore | undefined {
   if (store === undefined) return undefined
   const resolved = typeof store === 'function' ? store() : store
-  if (typeof resolved?.get !== 'function' || typeof resolved.set !== 'function') {
+  if (!isCacheStore(resolved)) {
     fail(api, 'store', 'must be a CacheStore or a function returning one')
   }
   return resolved

@@ -2,7 +2,7 @@ import { type Duration, durationToMs, optionalDurationToMs } from '../duration'
 import { CacheConfigError } from '../errors'
 import { type InstanceDefaults, safeReport } from '../instance-defaults'
 import { NULL_METRICS } from '../metrics/collector'
-import type { CacheStore } from '../store/store'
+import { type CacheStore, isCacheStore } from '../store/store'
 import { CacheEngine, type ClusterSettings } from './cache-engine'
 import type {
   CacheEvictOptions,
@@ -106,16 +106,6 @@ function checkFunction(options: Record<string, unknown>, option: string): void {
   }
 }
 
-function isStore(value: unknown): value is CacheStore {
-  const store = value as Partial<CacheStore> | null
-  return (
-    typeof store === 'object' &&
-    store !== null &&
-    typeof store.get === 'function' &&
-    typeof store.set === 'function'
-  )
-}
-
 function checkKeySpec(value: unknown, option: string): void {
   if (typeof value !== 'string' && typeof value !== 'function') {
     throw configError(option, `expected a template string or a function, got ${typeof value}`)
@@ -133,7 +123,7 @@ interface StoreSettings {
 
 function resolveStoreSettings(options: CacheStoreOptions, defaults: InstanceDefaults): StoreSettings {
   const record = options as Record<string, unknown>
-  if (options.store !== undefined && typeof options.store !== 'function' && !isStore(options.store)) {
+  if (options.store !== undefined && typeof options.store !== 'function' && !isCacheStore(options.store)) {
     throw configError('store', 'expected a CacheStore or a function returning one')
   }
   if (options.name !== undefined && typeof options.name !== 'string') {
@@ -245,7 +235,7 @@ export function createCacheFactory<DefaultSync extends boolean>(
     let ownStore = false
     if (settings.store !== undefined) {
       store = typeof settings.store === 'function' ? settings.store() : settings.store
-      if (!isStore(store)) throw configError('store', 'the store factory did not return a CacheStore')
+      if (!isCacheStore(store)) throw configError('store', 'the store factory did not return a CacheStore')
     } else if (defaults.hasExplicitStore) {
       store = defaults.store()
     } else if (requireShared) {

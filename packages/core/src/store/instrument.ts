@@ -4,7 +4,7 @@ import { CacheConfigError } from '../errors'
 import type { MetricsCollector } from '../metrics/collector'
 import { errorTypeOf } from '../metrics/error-type'
 import type { CacheEntry, CacheStore, SyncCacheStore } from './store'
-import { isSyncStore } from './store'
+import { isCacheStore, isSyncStore } from './store'
 
 /** Options of {@link instrument}. */
 export interface InstrumentOptions {
@@ -386,7 +386,7 @@ export function instrument(
   name?: string,
   options: InstrumentOptions = {},
 ): CacheStore {
-  if (typeof store !== 'object' || store === null || typeof store.get !== 'function') {
+  if (!isCacheStore(store)) {
     throw new CacheConfigError('instrument(): "store" must be a CacheStore', { option: 'store' })
   }
   if (typeof metrics !== 'object' || metrics === null || typeof metrics.recordLatency !== 'function') {

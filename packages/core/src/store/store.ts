@@ -89,3 +89,22 @@ export function isSyncStore(store: CacheStore): store is SyncCacheStore {
     typeof candidate.deleteSync === 'function'
   )
 }
+
+/**
+ * Whether `value` looks like a {@link CacheStore} (an object with `get` and `set` methods): the
+ * check every option that accepts a store runs once, at configuration time.
+ *
+ * @example
+ * ```ts
+ * if (!isCacheStore(options.store)) throw new CacheConfigError('"store" must be a CacheStore', { option: 'store' })
+ * ```
+ */
+export function isCacheStore(value: unknown): value is CacheStore {
+  const store = value as Partial<CacheStore> | null
+  return (
+    typeof store === 'object' &&
+    store !== null &&
+    typeof store.get === 'function' &&
+    typeof store.set === 'function'
+  )
+}
