@@ -3,6 +3,7 @@ import {
   type CacheEntry,
   CacheStoreError,
   type InvalidationMessage,
+  isCoordinationStore,
   isSyncStore,
   MemoryBus,
   MemoryStore,
@@ -378,6 +379,13 @@ describe('ChainStore', () => {
       expect(warn).toHaveBeenCalled()
       warn.mockRestore()
     })
+  })
+
+  it('offers coordination primitives only when its last tier has them', () => {
+    const clock = new ManualClock()
+    expect(
+      isCoordinationStore(new ChainStore([{ store: unbounded(clock) }, { store: unbounded(clock) }])),
+    ).toBe(false)
   })
 
   describe('synchronous twins', () => {

@@ -18,6 +18,7 @@ import {
   systemClock,
 } from '@stratacache/core'
 import { capEntry } from './cap-entry'
+import { forwardCoordination } from './forward-coordination'
 import { PendingReads, type ReadTicket } from './pending-reads'
 
 /** One tier of a {@link ChainStore}. */
@@ -190,6 +191,10 @@ function nonEmptyString(value: unknown, option: string, fallback: string): strin
  * **Synchronous twins.** When every tier is a {@link SyncCacheStore}, the chain offers
  * `getSync`/`setSync`/`deleteSync` too (so `isSyncStore(chain)` is `true`); otherwise it does not.
  *
+ * **Coordination.** When the last tier implements `CoordinationStore` (as `RedisStore` does), the
+ * chain offers the same primitives, forwarded to that tier (so `isCoordinationStore(chain)` is
+ * `true` and `lock`/`once`/`pool` over the chain are atomic across processes).
+ *
  * @example
  * ```ts
  * const chain = new ChainStore(
@@ -265,6 +270,8 @@ export class ChainStore implements CacheStore {
       this.#unsubscribe = bus.subscribe((message) => this.#onMessage(message), { origin: this.origin })
     }
     if (this.#tiers.every((tier) => tier.sync !== undefined)) Object.assign(this, ChainStore.syncTwins)
+    const coordination = forwardCoordination(this.#last.store)
+    if (coordination !== undefined) Object.assign(this, coordination)
   }
 
   /** The tiers' stores, fastest first. */
@@ -628,7 +635,7 @@ export class ChainStore implements CacheStore {
     const serialization = settled.find(
       (result) => result.status === 'rejected' && CacheSerializationError.isInstance(result.reason),
     ) as PromiseRejectedResult | undefined
-    if (serialization !== undefined) {
+    if (serialization !== undefined && keys.length > 0) {
       const written = this.#tiers.filter((_, index) => settled[index]?.status === 'fulfilled')
       await this.#dropFrom(written, keys)
       throw serialization.reason
