@@ -114,6 +114,7 @@ export { defaultErrorHandler, type ErrorHandler, safeReport } from './instance-d
 // metrics
 export { CacheTallies, type CacheTalliesOptions, type CacheTally } from './metrics/cache-tallies'
 export { type MetricsCollector, NULL_METRICS } from './metrics/collector'
+export { DEFAULT_DURATION_BUCKETS, durationBucketsOption } from './metrics/duration-buckets'
 export { errorTypeOf } from './metrics/error-type'
 export { type FormatStatsOptions, formatStats } from './metrics/format-stats'
 export {

@@ -1,6 +1,8 @@
 // @stratacache/otel: an OpenTelemetry MetricsCollector for stratacache.
+
+// The default histogram buckets, shared by every exporter (defined in core).
+export { DEFAULT_DURATION_BUCKETS } from '@stratacache/core'
 export {
-  DEFAULT_DURATION_BUCKETS,
   OpenTelemetryMetrics,
   type OpenTelemetryMetricsOptions,
 } from './open-telemetry-metrics'

@@ -16,7 +16,7 @@ import {
   type MetricsCollector,
 } from '@stratacache/core'
 import { afterEach, describe, expect, it } from 'vitest'
-import { DEFAULT_DURATION_BUCKETS, OpenTelemetryMetrics } from './open-telemetry-metrics'
+import { DEFAULT_DURATION_BUCKETS, OpenTelemetryMetrics } from './index'
 
 /** A reader the test pulls from: `collect()` returns everything recorded so far (cumulative). */
 class PullReader extends MetricReader {

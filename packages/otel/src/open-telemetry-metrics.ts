@@ -8,21 +8,13 @@ import {
   type ObservableCounter,
   type ObservableGauge,
 } from '@opentelemetry/api'
-import { CacheConfigError, CacheTallies, type CacheTally, type MetricsCollector } from '@stratacache/core'
-
-/**
- * Histogram bucket boundaries for operation durations, in seconds: from 10 µs (an in-memory hit)
- * to 10 s (a backend timing out).
- *
- * @example
- * ```ts
- * new OpenTelemetryMetrics({ durationBuckets: DEFAULT_DURATION_BUCKETS.filter((s) => s >= 0.001) })
- * ```
- */
-export const DEFAULT_DURATION_BUCKETS: readonly number[] = Object.freeze([
-  0.00001, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5,
-  5, 10,
-])
+import {
+  CacheConfigError,
+  CacheTallies,
+  type CacheTally,
+  durationBucketsOption,
+  type MetricsCollector,
+} from '@stratacache/core'
 
 /** Options of {@link OpenTelemetryMetrics}. */
 export interface OpenTelemetryMetricsOptions {
@@ -76,7 +68,7 @@ export interface OpenTelemetryMetricsOptions {
   /**
    * Bucket boundaries advised for the duration histograms, in seconds, strictly increasing. A
    * view configured in the SDK takes precedence.
-   * @defaultValue {@link DEFAULT_DURATION_BUCKETS} (10 µs to 10 s)
+   * @defaultValue `DEFAULT_DURATION_BUCKETS` from `@stratacache/core` (10 µs to 10 s)
    * @example
    * ```ts
    * new OpenTelemetryMetrics({ durationBuckets: [0.001, 0.01, 0.1, 1] }) // a remote store only
@@ -92,17 +84,6 @@ const NAME_PATTERN = /^[A-Za-z][A-Za-z0-9_.\-/]{0,200}$/
 
 function invalid(option: string, message: string): CacheConfigError {
   return new CacheConfigError(`OpenTelemetryMetrics: invalid "${option}": ${message}`, { option })
-}
-
-function validateBuckets(buckets: readonly number[]): number[] {
-  if (
-    !Array.isArray(buckets) ||
-    buckets.length === 0 ||
-    buckets.some((b, i) => !Number.isFinite(b) || b < 0 || (i > 0 && b <= (buckets[i - 1] as number)))
-  ) {
-    throw invalid('durationBuckets', 'expected a non-empty array of finite seconds >= 0, strictly increasing')
-  }
-  return [...buckets]
 }
 
 function resolveMeter(options: OpenTelemetryMetricsOptions, meterName: string): Meter {
@@ -315,7 +296,7 @@ export class OpenTelemetryMetrics implements MetricsCollector {
       )
     }
     if (typeof recordKeys !== 'boolean') throw invalid('recordKeys', 'expected a boolean')
-    const buckets = validateBuckets(options.durationBuckets ?? DEFAULT_DURATION_BUCKETS)
+    const buckets = durationBucketsOption(options.durationBuckets, 'OpenTelemetryMetrics')
     this.#instruments = instrumentsFor(resolveMeter(options, meterName), prefix, recordKeys, buckets)
     this.#tallies = this.#instruments.tallies
   }

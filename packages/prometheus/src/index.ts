@@ -1,6 +1,8 @@
 // @stratacache/prometheus: a prom-client MetricsCollector for stratacache.
+
+// The default histogram buckets, shared by every exporter (defined in core).
+export { DEFAULT_DURATION_BUCKETS } from '@stratacache/core'
 export {
-  DEFAULT_DURATION_BUCKETS,
   PrometheusMetrics,
   type PrometheusMetricsOptions,
 } from './prometheus-metrics'

@@ -1,7 +1,7 @@
 import { CacheConfigError, createEntry, instrument, MemoryStore } from '@stratacache/core'
 import { Counter, Registry, register } from 'prom-client'
 import { afterEach, describe, expect, it } from 'vitest'
-import { DEFAULT_DURATION_BUCKETS, PrometheusMetrics } from './prometheus-metrics'
+import { DEFAULT_DURATION_BUCKETS, PrometheusMetrics } from './index'
 
 /** The sample lines of the exposition text (no comments, no blank lines). */
 async function samples(registry: Registry): Promise<string[]> {

@@ -1,19 +1,11 @@
-import { CacheConfigError, CacheTallies, type CacheTally, type MetricsCollector } from '@stratacache/core'
+import {
+  CacheConfigError,
+  CacheTallies,
+  type CacheTally,
+  durationBucketsOption,
+  type MetricsCollector,
+} from '@stratacache/core'
 import { Counter, Gauge, Histogram, type Metric, type Registry, register } from 'prom-client'
-
-/**
- * Histogram buckets for operation durations, in seconds: from 10 µs (an in-memory hit) to 10 s
- * (a backend timing out).
- *
- * @example
- * ```ts
- * new PrometheusMetrics({ durationBuckets: DEFAULT_DURATION_BUCKETS.filter((s) => s >= 0.001) })
- * ```
- */
-export const DEFAULT_DURATION_BUCKETS: readonly number[] = Object.freeze([
-  0.00001, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5,
-  5, 10,
-])
 
 /** Options of {@link PrometheusMetrics}. */
 export interface PrometheusMetricsOptions {
@@ -51,7 +43,7 @@ export interface PrometheusMetricsOptions {
   recordKeys?: boolean
   /**
    * Buckets of the duration histograms, in seconds, strictly increasing.
-   * @defaultValue {@link DEFAULT_DURATION_BUCKETS} (10 µs to 10 s)
+   * @defaultValue `DEFAULT_DURATION_BUCKETS` from `@stratacache/core` (10 µs to 10 s)
    * @example
    * ```ts
    * new PrometheusMetrics({ durationBuckets: [0.001, 0.01, 0.1, 1] }) // a remote store only
@@ -230,16 +222,7 @@ export class PrometheusMetrics implements MetricsCollector {
       )
     }
     if (typeof recordKeys !== 'boolean') throw invalid('recordKeys', 'expected a boolean')
-    const buckets = [...(options.durationBuckets ?? DEFAULT_DURATION_BUCKETS)]
-    if (
-      buckets.length === 0 ||
-      buckets.some((b, i) => !Number.isFinite(b) || b < 0 || (i > 0 && b <= (buckets[i - 1] as number)))
-    ) {
-      throw invalid(
-        'durationBuckets',
-        'expected a non-empty array of finite seconds >= 0, strictly increasing',
-      )
-    }
+    const buckets = durationBucketsOption(options.durationBuckets, 'PrometheusMetrics')
     const registeredHits = registry.getSingleMetric(`${prefix}hits_total`)
     this.#tallies =
       (registeredHits && TALLIES_OF.get(registeredHits)) ?? new CacheTallies({ byKey: recordKeys })
