@@ -302,7 +302,10 @@ export class ChainStore implements CacheStore {
     let lastFailure: TierFailure | undefined
     for (const tier of this.#tiers) {
       try {
-        if (await tier.store.has(key)) return true
+        if (await tier.store.has(key)) {
+          if (lastFailure !== undefined) this.#reportTier(lastFailure.tier, 'has', lastFailure.error, key)
+          return true
+        }
       } catch (error) {
         failures++
         if (lastFailure !== undefined) this.#reportTier(lastFailure.tier, 'has', lastFailure.error, key)
