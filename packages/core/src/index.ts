@@ -1,7 +1,6 @@
-// @stratacache/core: explicit named exports only, grouped by area.
-// Runtime-agnostic: nothing here (or below) imports a `node:` module.
+// @stratacache/core: explicit named exports only, one block per module, sorted by module path
+// (the folder names the area). Runtime-agnostic: nothing here or below imports a `node:` module.
 
-// background refresh (bg, bg.write, bg.read)
 export {
   type Bg,
   type BgRegister,
@@ -12,11 +11,9 @@ export {
 export type { BgLoader } from './background/bg-loader'
 export type { BgOptions, BgReadOptions } from './background/bg-options'
 export type { BgReader } from './background/bg-reader'
-// invalidation bus
 export type { InvalidationBus, InvalidationMessage, SubscribeOptions } from './bus/invalidation-bus'
 export { MemoryBus, type MemoryBusOptions } from './bus/memory-bus'
 export { randomOrigin, SubscriberList } from './bus/subscriber-list'
-// cache() wrapper and decorators, instances (createCache and the default instance), stores from URLs
 export type { CacheFactory } from './cached/cache'
 export type {
   CacheEvictOptions,
@@ -38,7 +35,6 @@ export type { CacheDecorator, WriteDecorator } from './cached/decorate'
 export type { KeySpec } from './cached/key-template'
 export { type Clock, systemClock, type TimerHandle, type TimerOptions } from './clock'
 export type { CoordinationOptions } from './coordination/coordination-context'
-// coordination (lock, once, pool, pooled)
 export { type CoordinationStore, isCoordinationStore } from './coordination/coordination-store'
 export type { HeldHandle } from './coordination/held-handle'
 export {
@@ -95,7 +91,6 @@ export {
   durationToMs,
   optionalDurationToMs,
 } from './duration'
-// errors and durations
 export {
   CacheConfigError,
   CacheError,
@@ -109,9 +104,7 @@ export {
   type CacheStoreErrorOptions,
   CacheTimeoutError,
 } from './errors'
-// for adapters: error reporting and bounded backend calls
 export { defaultErrorHandler, type ErrorHandler, safeReport } from './instance-defaults'
-// metrics
 export { CacheTallies, type CacheTalliesOptions, type CacheTally } from './metrics/cache-tallies'
 export { type MetricsCollector, NULL_METRICS } from './metrics/collector'
 export { DEFAULT_DURATION_BUCKETS, durationBucketsOption } from './metrics/duration-buckets'
@@ -126,7 +119,6 @@ export {
   type MemoryStats,
   type MetricsStats,
 } from './metrics/in-memory-metrics'
-// serializers and the entry codec of byte stores
 export { jsonSerializer } from './serializers/json'
 export type { Serializer } from './serializers/serializer'
 export {
@@ -152,10 +144,8 @@ export {
   isDead,
   remainingLifeMs,
 } from './store/entry'
-// memory store and glob matching
 export { estimateSize } from './store/estimate-size'
 export { escapeGlob, globToRegExp, hasWildcard, unescapeGlob } from './store/glob'
-// storage protocol
 export { type InstrumentOptions, instrument } from './store/instrument'
 export { MemoryStore, type MemoryStoreOptions } from './store/memory-store'
 export {
