@@ -12,30 +12,10 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { describeEnvironment } from './environment'
-import { bgReadGroup } from './groups/bg-read'
-import { cacheHitAsyncGroup, cacheHitSyncGroup } from './groups/cache-hit'
-import { heapPerEntryGroup } from './groups/heap-per-entry'
-import { memoryStoreGroup } from './groups/memory-store'
-import { metricsAsyncGroup, metricsSyncGroup } from './groups/metrics'
-import { redisHitGroups } from './groups/redis-hit'
-import { stampedeGroup } from './groups/stampede'
-import { twoTierGroup } from './groups/two-tier'
+import { GROUPS } from './groups'
 import { type BenchGroup, type GroupResult, type RunOptions, runGroup } from './harness'
 import { renderGroup, renderResults } from './render'
 import { RunContext } from './run-context'
-
-const GROUPS: BenchGroup[] = [
-  memoryStoreGroup,
-  cacheHitAsyncGroup,
-  cacheHitSyncGroup,
-  metricsAsyncGroup,
-  metricsSyncGroup,
-  bgReadGroup,
-  ...redisHitGroups,
-  twoTierGroup,
-  stampedeGroup,
-  heapPerEntryGroup,
-]
 
 const appDir = join(dirname(fileURLToPath(import.meta.url)), '..')
 

@@ -1,5 +1,5 @@
 import type { Environment } from './environment'
-import type { GroupResult, RunOptions, TargetResult } from './harness'
+import { type GroupResult, median, type RunOptions, type TargetResult } from './harness'
 
 /** `123.4 ns`, `5.67 µs`, `20.10 ms`. */
 export function formatNs(ns: number): string {
@@ -21,11 +21,10 @@ export function formatRatio(ratio: number): string {
   return Number.isFinite(ratio) ? `${ratio.toFixed(2)}×` : 'n/a'
 }
 
-/** The largest relative distance of a round from the median, e.g. `±4%`. */
+/** The median absolute deviation of the rounds, relative to their median, e.g. `±4%`. */
 function spread(roundsNs: number[], medianNs: number): string {
   if (roundsNs.length < 2) return ''
-  const worst = Math.max(...roundsNs.map((ns) => Math.abs(ns - medianNs) / medianNs))
-  return `±${Math.round(worst * 100)}%`
+  return `±${Math.round((median(roundsNs.map((ns) => Math.abs(ns - medianNs))) / medianNs) * 100)}%`
 }
 
 /** One line per target: the measured ratio, the bound, and met or MISSED (never hidden). */
@@ -93,10 +92,12 @@ export function renderResults(document: ResultsDocument): string {
     '  so single numbers move by several percent between runs; ratios within a group are far steadier.',
     `- Node ${env.node} (V8 ${env.v8})${env.redis ? `; ${env.redis}` : ''}.`,
     `- Taken ${env.startedAt}; the run took ${Math.round(document.durationSeconds)} s.`,
+    '- Build: the bench is compiled by tsup/esbuild as the packages are published (ES2022, no `keepNames`), the workspace',
+    '  packages bundled from their sources, the peers loaded from their published files.',
     `- Method: mitata \`measure\` per case; a discarded warm-up round (${options.warmupTimeMs} ms per case), then ${options.rounds} rounds in which the`,
     `  cases of a group are interleaved (${options.caseTimeMs} ms of CPU time per case per round); each column is the median over rounds.`,
     '  Fast cases are timed in batches of 4,096 calls, so their p50/p99 are those of batch means; network cases are timed call by',
-    '  call (true per-call p50/p99). "rounds" is the largest distance of one round from the median.',
+    '  call (true per-call p50/p99). "rounds" is the median absolute deviation of the rounds from their median.',
     '- Libraries:',
     '',
     '| package | version |',

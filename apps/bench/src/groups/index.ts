@@ -1,0 +1,23 @@
+import type { BenchGroup } from '../harness'
+import { bgReadGroup } from './bg-read'
+import { cacheHitAsyncGroup, cacheHitSyncGroup } from './cache-hit'
+import { heapPerEntryGroup } from './heap-per-entry'
+import { memoryStoreGroup } from './memory-store'
+import { metricsAsyncGroup, metricsSyncGroup } from './metrics'
+import { redisHitGroups } from './redis-hit'
+import { stampedeGroup } from './stampede'
+import { twoTierGroup } from './two-tier'
+
+/** Every group, in the order of issue 9. */
+export const GROUPS: BenchGroup[] = [
+  memoryStoreGroup,
+  cacheHitAsyncGroup,
+  cacheHitSyncGroup,
+  metricsAsyncGroup,
+  metricsSyncGroup,
+  bgReadGroup,
+  ...redisHitGroups,
+  twoTierGroup,
+  stampedeGroup,
+  heapPerEntryGroup,
+]
