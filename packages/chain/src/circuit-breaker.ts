@@ -6,6 +6,11 @@ import { CacheConfigError, type Clock, type Duration, durationToMs, systemClock 
  * - `'open'`: calls are refused until `resetTimeout` has passed since it opened;
  * - `'half-open'`: one trial call at a time goes through; a success closes the circuit, a
  *   failure opens it again for another `resetTimeout`.
+ *
+ * @example
+ * ```ts
+ * if (store.state !== 'closed') logger.warn(`cache primary skipped (${store.state})`)
+ * ```
  */
 export type CircuitState = 'closed' | 'open' | 'half-open'
 
