@@ -388,6 +388,25 @@ describe('FileStore maxBytes', () => {
   })
 })
 
+describe('FileStore batches with repeated keys', () => {
+  it('setMany writes a repeated key once, with its last entry (never a concurrent race)', async () => {
+    const store = open()
+    const items = Array.from({ length: 40 }, (_, i): [string, ReturnType<typeof entryAt>] => [
+      i % 2 === 0 ? 'k' : `other${i}`,
+      entryAt(i, now()),
+    ])
+    await store.setMany(items)
+    expect((await store.get('k'))?.value).toBe(38)
+    expect((await listTree(store.dir)).filter((path) => path.endsWith('.tmp')).length).toBe(0)
+  })
+
+  it('deleteMany counts a repeated key once', async () => {
+    const store = open()
+    await store.set('k', entryAt('v', now()))
+    expect(await store.deleteMany(['k', 'k', 'k', 'missing'])).toBe(1)
+  })
+})
+
 describe('FileStore dedupeWrites', () => {
   it('skips rewriting identical bytes, rewrites different ones', async () => {
     const store = open({ dedupeWrites: true })

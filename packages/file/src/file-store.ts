@@ -261,7 +261,11 @@ export class FileStore implements CacheStore {
 
   /** {@link FileStore.set} for each pair (up to 16 files written at once). */
   async setMany(items: [string, CacheEntry][]): Promise<void> {
-    await mapWithConcurrency(items, BATCH_CONCURRENCY, ([key, entry]) => this.#set(key, entry, 'setMany'))
+    // Writes run concurrently, so a key given twice is written once, with its last entry.
+    const lastOfEach = [...new Map(items)]
+    await mapWithConcurrency(lastOfEach, BATCH_CONCURRENCY, ([key, entry]) =>
+      this.#set(key, entry, 'setMany'),
+    )
   }
 
   /** Removes the entry file of `key`; `true` when it held a live entry. */
@@ -271,7 +275,7 @@ export class FileStore implements CacheStore {
 
   /** {@link FileStore.delete} for each key; resolves how many live entries were removed. */
   async deleteMany(keys: string[]): Promise<number> {
-    const removed = await mapWithConcurrency(keys, BATCH_CONCURRENCY, (key) =>
+    const removed = await mapWithConcurrency([...new Set(keys)], BATCH_CONCURRENCY, (key) =>
       this.#delete(locateEntry(this.dir, key), 'deleteMany', key),
     )
     return removed.filter(Boolean).length
