@@ -30,18 +30,22 @@ function parsePositive(value: string | undefined, option: string, fallback: numb
   return parsed
 }
 
-/** The groups a selector names: exact id, id prefix, or number (`2` = `2a`, `2b`). */
+/** The groups a selector names: an exact id, else an id prefix or a number (`2` = `2a`, `2b`). */
 function select(selectors: string[]): BenchGroup[] {
   if (selectors.length === 0) return GROUPS
   const chosen = new Set<BenchGroup>()
   for (const selector of selectors) {
-    const matches = GROUPS.filter(
-      (g) =>
-        g.id === selector ||
-        g.id.startsWith(selector) ||
-        g.number === selector ||
-        g.number.replace(/[a-z]$/, '') === selector,
-    )
+    const exact = GROUPS.filter((g) => g.id === selector)
+    const matches =
+      exact.length > 0
+        ? exact
+        : GROUPS.filter(
+            (g) =>
+              g.id === selector ||
+              g.id.startsWith(selector) ||
+              g.number === selector ||
+              g.number.replace(/[a-z]$/, '') === selector,
+          )
     if (matches.length === 0) throw new Error(`no bench group matches "${selector}"\n${USAGE}`)
     for (const group of matches) chosen.add(group)
   }

@@ -17,9 +17,11 @@ const IN_FLIGHT = 100
 const OPS_PER_CALL = 1_000
 
 const RAW = 'raw ioredis getBuffer + EntryCodec.decode'
+const RAW_TIMEOUT = 'raw ioredis getBuffer + EntryCodec.decode, client with commandTimeout'
 const RAW_JSON = 'raw ioredis get + JSON.parse'
 const RAW_PIPELINED = 'raw ioredis auto-pipelined getBuffer + EntryCodec.decode'
 const STRATA = 'stratacache cache() over RedisStore'
+const STORE_GET = 'stratacache RedisStore.get alone (no cache())'
 const STRATA_TIMER = 'stratacache cache() over RedisStore, client without commandTimeout'
 const BENTO = 'bentocache getOrSet, L2 only'
 const MANAGER = 'cache-manager wrap + @keyv/redis'
@@ -131,6 +133,7 @@ async function setup(mode: Mode, context: BenchContext) {
 
     const codec = new EntryCodec()
     const raw = client()
+    const rawTimeout = client({ commandTimeout: 1000, enableAutoPipelining: pipelined })
     const rawPipelined = client({ enableAutoPipelining: true })
     const jsonKey = (id: number) => `bench:${mode.id}:json:user:${id}`
 
@@ -139,6 +142,13 @@ async function setup(mode: Mode, context: BenchContext) {
         RAW,
         () => async (id) => {
           const bytes = await raw.getBuffer(store.redisKey(`user:${id}`))
+          return bytes === null ? undefined : (await codec.decode(bytes)).value
+        },
+      ],
+      [
+        RAW_TIMEOUT,
+        () => async (id) => {
+          const bytes = await rawTimeout.getBuffer(store.redisKey(`user:${id}`))
           return bytes === null ? undefined : (await codec.decode(bytes)).value
         },
       ],
@@ -157,6 +167,7 @@ async function setup(mode: Mode, context: BenchContext) {
         },
       ],
       [STRATA, (load) => instance.cache({ ttl: TTL_SECONDS, key: 'user:{0}' })(load)],
+      [STORE_GET, () => async (id) => (await store.get(`user:${id}`))?.value],
       [STRATA_TIMER, (load) => timedInstance.cache({ ttl: TTL_SECONDS, key: 'user:{0}' })(load)],
       [BENTO, (load) => (id) => bento.getOrSet({ key: `user:${id}`, factory: () => load(id) })],
       [MANAGER, (load) => (id) => manager.wrap(`user:${id}`, () => load(id))],
@@ -167,7 +178,7 @@ async function setup(mode: Mode, context: BenchContext) {
     for (const [name, build] of contenders) {
       const loader = countingLoader()
       const read = build((id) => loader.load(id))
-      if (name !== RAW && name !== RAW_PIPELINED && name !== RAW_JSON) {
+      if (![RAW, RAW_TIMEOUT, RAW_PIPELINED, RAW_JSON, STORE_GET].includes(name)) {
         await forEachConcurrently(ids, read)
         const loads = loader.calls
         await forEachConcurrently(ids, read)
@@ -208,7 +219,9 @@ function redisGroup(mode: Mode): BenchGroup {
     about: [
       `A hit on the same local \`redis-server\` (started by the run on 127.0.0.1) for every contender, ${shape}, small`,
       'objects. The floors read the exact bytes `RedisStore` wrote (`getBuffer` + `EntryCodec.decode`, awaited; and a plain',
-      '`get` + `JSON.parse` of the same value as JSON), without and with ioredis auto-pipelining. stratacache:',
+      '`get` + `JSON.parse` of the same value as JSON), without and with ioredis auto-pipelining; one more row reads through',
+      'a client configured like stratacache’s (`commandTimeout: 1000`) to show what that bound costs by itself, and one calls',
+      '`RedisStore.get` directly, to split the store’s cost from `cache()`’s. stratacache:',
       '`cache({ ttl: 60, key: "user:{0}" })` over `new RedisStore({ client })`, the client created with `commandTimeout: 1000`',
       '(ioredis bounds each call; the store arms no timer) and, second row, without it (the store bounds each call with',
       `its own timer, the default when a client is passed).${mode.concurrent ? ' Every ioredis client is auto-pipelined here.' : ''}`,
