@@ -98,6 +98,9 @@ export class CacheEngine {
 
   /** The async path: read (bounded, fail-open), serve or compute. */
   async lookup(key: string, thisArg: unknown, args: unknown[]): Promise<unknown> {
+    // A computation of this key is in flight: join it without another store read (a stampede of
+    // callers on a cold key costs one read, not one per caller).
+    if (this.#flights.get(key)?.joinable) return this.miss(key, thisArg, args)
     const entry = await this.guard.get(key)
     if (entry !== undefined) return this.serve(entry, key, thisArg, args)
     return this.miss(key, thisArg, args)

@@ -156,6 +156,22 @@ describe('cache(): single-flight', () => {
     expect(load).toHaveBeenCalledTimes(2)
   })
 
+  it('lets callers arriving while a computation is in flight join it without reading the store', async () => {
+    const { cache, clock } = setup()
+    const store = new FaultyStore(clock)
+    const gate = deferred<string>()
+    const load = vi.fn(async () => gate.promise)
+    const get = cache({ ttl: 60, key: 'cold', store })(load)
+    const first = get()
+    await clock.advance(0)
+    expect(load).toHaveBeenCalledTimes(1)
+    const late = Array.from({ length: 50 }, () => get())
+    gate.resolve('v')
+    expect(await Promise.all([first, ...late])).toEqual(Array(51).fill('v'))
+    expect(store.calls.get).toBe(1)
+    expect(load).toHaveBeenCalledTimes(1)
+  })
+
   it('shares one call over an async store, even for a function that returns at once', async () => {
     const { cache, clock } = setup()
     const store = new FaultyStore(clock)
