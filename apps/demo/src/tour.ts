@@ -3,6 +3,8 @@
  * Runs on embedded defaults (a memory tier over a file tier); adds a Redis tier when `redisUrl`
  * is given. Every step prints what happened and returns the numbers, so the tour is also a test.
  */
+
+import { ChainStore, type ChainTier } from '@stratacache/chain'
 import {
   type CacheStore,
   createCache,
@@ -58,19 +60,22 @@ export async function runTour(options: TourOptions): Promise<TourSummary> {
     return instrument(store, metrics, name) as S
   }
 
-  // 1. Tiers: the fast one first. (A ChainStore would serve them as one; here each step picks its tier.)
-  const memory = tier(new MemoryStore({ maxEntries: 10_000 }), 'L1:memory')
-  const file = tier(new FileStore({ dir: options.dir }), 'L2:file')
-  const tiers = ['L1:memory', 'L2:file']
-  let shared: CacheStore = file
+  // 1. Tiers, fastest first, served as one store: reads stop at the first tier that has the
+  //    entry and promote it upwards; writes go through every tier. Each tier reports on its own.
+  const tierNames = ['L1:memory', 'L2:file']
+  const tiers: ChainTier[] = [
+    { store: tier(new MemoryStore({ maxEntries: 10_000 }), 'L1:memory'), ttl: '1m' },
+    { store: tier(new FileStore({ dir: options.dir }), 'L2:file') },
+  ]
   if (options.redisUrl) {
-    shared = tier(await storeFromUrl(options.redisUrl), 'L2:redis')
-    tiers.push('L2:redis')
+    tiers.push({ store: tier(await storeFromUrl(options.redisUrl), 'L3:redis') })
+    tierNames.push('L3:redis')
   }
-  print(`tiers: ${tiers.join(' → ')}`)
+  const chain = new ChainStore(tiers, { closeTiers: false })
+  print(`tiers: ${tierNames.join(' → ')}`)
 
   const app = createCache({
-    store: memory,
+    store: chain,
     prefix: 'tour',
     metrics,
     onError: (e) => print(`  (handled) ${String(e)}`),
@@ -116,16 +121,20 @@ export async function runTour(options: TourOptions): Promise<TourSummary> {
       `stale-while-revalidate: stale v${stale.version} served in ${staleMs.toFixed(2)} ms, refreshed to v${fresh.version}`,
     )
 
-    // 5. The file tier survives a restart: a new store over the same directory still has it.
-    const durable = createCache({ store: file, prefix: 'tour' })
+    // 5. The file tier survives a restart: a new process (a new memory tier over the same
+    //    directory) finds the entry in L2 and promotes it into its own L1.
     let priceLoads = 0
-    const price = durable.cache({ ttl: '1h', key: 'price:{0}', name: 'price' })(async (sku: string) => {
+    const price = app.cache({ ttl: '1h', key: 'price:{0}', name: 'price' })(async (sku: string) => {
       priceLoads++
       return { sku, cents: 1999 }
     })
     await price('sku-1')
-    const restarted = new FileStore({ dir: options.dir })
-    opened.push(restarted)
+    const restartedMemory = new MemoryStore({ maxEntries: 10_000 })
+    const restartedFile = new FileStore({ dir: options.dir })
+    opened.push(restartedMemory, restartedFile)
+    const restarted = new ChainStore([{ store: restartedMemory }, { store: restartedFile }], {
+      closeTiers: false,
+    })
     const afterRestart = createCache({ store: restarted, prefix: 'tour' }).cache({
       ttl: '1h',
       key: 'price:{0}',
@@ -134,12 +143,14 @@ export async function runTour(options: TourOptions): Promise<TourSummary> {
       return { sku, cents: 0 }
     })
     const survived = await afterRestart('sku-1')
-    const survivedRestart = priceLoads === 1 && survived.cents === 1999
-    print(`file tier: after a restart the entry is still there (${survivedRestart ? 'hit' : 'miss'})`)
+    const survivedRestart = priceLoads === 1 && survived.cents === 1999 && restartedMemory.size === 1
+    print(
+      `file tier: after a restart the entry comes from disk and is promoted to memory (${survivedRestart ? 'hit' : 'miss'})`,
+    )
 
     // 6. Background refresh: request handlers never wait for hot data.
     let flagVersion = 0
-    const flags = app.bg({ interval: '100ms', key: 'feature-flags', store: shared })(async () => ({
+    const flags = app.bg({ interval: '100ms', key: 'feature-flags' })(async () => ({
       version: ++flagVersion,
       newCheckout: true,
     }))
@@ -163,7 +174,7 @@ export async function runTour(options: TourOptions): Promise<TourSummary> {
     print('')
     print(stats)
     return {
-      tiers,
+      tiers: tierNames,
       firstCallMs,
       secondCallMs,
       stampedeCallers,
