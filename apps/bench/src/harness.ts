@@ -126,7 +126,7 @@ export interface BenchGroup {
   setup?(context: BenchContext): Promise<GroupSetup>
   /** Table groups: measures and returns the rows. */
   table?(context: BenchContext, options: RunOptions): Promise<TableResult>
-  /** Observations computed from the results (e.g. the factor over the fastest peer). */
+  /** Headline observations computed from the results (e.g. the factor over the fastest peer). */
   summarize?(result: GroupResult): string[]
 }
 
@@ -160,6 +160,8 @@ export interface GroupResult {
   cases: CaseResult[]
   table?: TableResult
   targets: TargetResult[]
+  /** Headline observations from {@link BenchGroup.summarize}, listed with the targets in RESULTS.md. */
+  observations: string[]
   notes: string[]
 }
 
@@ -268,6 +270,7 @@ async function runTimed(group: BenchGroup, context: BenchContext, options: RunOp
     floor: group.floor,
     cases: results,
     targets: (group.targets ?? []).map((target) => evaluateTarget(target, value)),
+    observations: [],
     notes,
   }
 }
@@ -294,6 +297,7 @@ async function runTable(group: BenchGroup, context: BenchContext, options: RunOp
     cases: [],
     table,
     targets,
+    observations: [],
     notes: table.notes ?? [],
   }
 }
@@ -307,6 +311,6 @@ export async function runGroup(
   const result = group.table
     ? await runTable(group, context, options)
     : await runTimed(group, context, options)
-  if (group.summarize) result.notes.push(...group.summarize(result))
+  if (group.summarize) result.observations.push(...group.summarize(result))
   return result
 }

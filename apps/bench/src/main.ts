@@ -4,22 +4,41 @@
  *   pnpm bench                      every group
  *   pnpm bench memory-store 2       some groups (by id, id prefix or number: `2` runs 2a and 2b)
  *   pnpm bench --json out.json      also write machine-readable results
- *   pnpm bench --write-results      every group, then regenerate RESULTS.md
+ *   pnpm bench --write-results      every group, then regenerate RESULTS.md (and results.json)
+ *   pnpm bench --render-results     regenerate RESULTS.md from results.json (e.g. after editing findings.md)
  *   pnpm bench --rounds 3 --time 100 --list
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import { describeEnvironment } from './environment'
+import { describeEnvironment, type Environment } from './environment'
 import { GROUPS } from './groups'
 import { type BenchGroup, type GroupResult, type RunOptions, runGroup } from './harness'
 import { renderGroup, renderResults } from './render'
 import { RunContext } from './run-context'
 
 const appDir = join(dirname(fileURLToPath(import.meta.url)), '..')
+const RESULTS_JSON = join(appDir, 'results.json')
 
-const USAGE = `usage: pnpm bench [group ...] [--json file] [--write-results] [--rounds n] [--time ms] [--list]
+/** What `--json` and `--write-results` save. */
+interface SavedRun {
+  environment: Environment
+  options: RunOptions
+  durationSeconds: number
+  results: GroupResult[]
+}
+
+/** Writes RESULTS.md from a run and the hand-written findings (findings.md). */
+function writeResults(run: SavedRun): void {
+  const findingsFile = join(appDir, 'findings.md')
+  const findings = existsSync(findingsFile) ? readFileSync(findingsFile, 'utf8') : ''
+  const file = join(appDir, 'RESULTS.md')
+  writeFileSync(file, renderResults({ ...run, findings }))
+  process.stderr.write(`wrote ${file}\n`)
+}
+
+const USAGE = `usage: pnpm bench [group ...] [--json file] [--write-results | --render-results] [--rounds n] [--time ms] [--list]
 groups: ${GROUPS.map((g) => `${g.number}:${g.id}`).join(', ')}`
 
 function parsePositive(value: string | undefined, option: string, fallback: number): number {
@@ -58,12 +77,17 @@ async function main(): Promise<void> {
     options: {
       json: { type: 'string' },
       'write-results': { type: 'boolean', default: false },
+      'render-results': { type: 'boolean', default: false },
       rounds: { type: 'string' },
       time: { type: 'string' },
       list: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   })
+  if (values['render-results']) {
+    writeResults(JSON.parse(readFileSync(RESULTS_JSON, 'utf8')) as SavedRun)
+    return
+  }
   if (values.help || values.list) {
     console.log(USAGE)
     for (const group of GROUPS)
@@ -111,19 +135,14 @@ async function main(): Promise<void> {
     `${targets.filter((t) => t.met).length}/${targets.length} targets met; ${Math.round(durationSeconds)} s in all`,
   )
 
+  const run: SavedRun = { environment, options, durationSeconds, results }
   if (values.json !== undefined) {
-    writeFileSync(
-      values.json,
-      `${JSON.stringify({ environment, options, durationSeconds, results }, null, 2)}\n`,
-    )
+    writeFileSync(values.json, `${JSON.stringify(run, null, 2)}\n`)
     context.log(`wrote ${values.json}`)
   }
   if (values['write-results']) {
-    const findingsFile = join(appDir, 'findings.md')
-    const findings = existsSync(findingsFile) ? readFileSync(findingsFile, 'utf8') : ''
-    const file = join(appDir, 'RESULTS.md')
-    writeFileSync(file, renderResults({ environment, options, results, durationSeconds, findings }))
-    context.log(`wrote ${file}`)
+    writeFileSync(RESULTS_JSON, `${JSON.stringify(run, null, 2)}\n`)
+    writeResults(run)
   }
 }
 

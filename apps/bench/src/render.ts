@@ -57,7 +57,8 @@ export function renderGroup(result: GroupResult, withAbout = true): string {
     }
   }
   if (result.targets.length > 0) lines.push('', ...result.targets.map(renderTarget))
-  if (result.notes.length > 0) lines.push('', ...result.notes.map((note) => `- ${note}`))
+  const notes = [...result.observations, ...result.notes]
+  if (notes.length > 0) lines.push('', ...notes.map((note) => `- ${note}`))
   lines.push('')
   return lines.join('\n')
 }
@@ -109,6 +110,7 @@ export function renderResults(document: ResultsDocument): string {
     `${targets.filter((t) => t.met).length} of ${targets.length} targets met.`,
     '',
     ...targets.map(renderTarget),
+    ...results.flatMap((r) => r.observations).map((observation) => `- ${observation}`),
     '',
   ]
   if (document.findings.trim() !== '') lines.push(document.findings.trim(), '')

@@ -182,4 +182,12 @@ export const stampedeGroup: BenchGroup = {
     }
     return { columns: ['loader calls', 'wall p50 (ms)', 'wall max (ms)', 'callers served'], rows }
   },
+  summarize(result) {
+    return (result.table?.rows ?? [])
+      .filter((row) => row.name.startsWith('stratacache'))
+      .map(
+        (row) =>
+          `Stampede, ${row.name}: ${row.values['loader calls']} loader call(s) for ${CALLERS.toLocaleString('en')} callers, all settled in ${row.values['wall p50 (ms)']} ms (median; the loader takes ${LOADER_MS} ms).`,
+      )
+  },
 }
