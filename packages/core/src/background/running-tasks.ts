@@ -34,15 +34,12 @@ export function stopAll(tasks: Set<StoppableTask>, clock: Clock, waitMs: number)
   if (waitMs === 0) return Promise.resolve()
   if (waitMs === Number.POSITIVE_INFINITY) return settled
   return new Promise<void>((resolve) => {
-    // The clock's timers are unref'd: without a ref'd one, a process whose only pending work is
-    // a hung refresh would exit mid-`await bg.shutdown()` instead of continuing after the wait.
-    const keepAlive = globalThis.setTimeout(() => {}, waitMs)
-    const done = (): void => {
+    // Background timers are unref'd, but this one is awaited: it keeps the process alive, or a
+    // process whose only pending work is a hung refresh would exit mid-`await bg.shutdown()`.
+    const deadline = clock.setTimeout(() => resolve(), waitMs, { keepAlive: true })
+    void settled.then(() => {
       clock.clearTimeout(deadline)
-      globalThis.clearTimeout(keepAlive)
       resolve()
-    }
-    const deadline = clock.setTimeout(done, waitMs)
-    void settled.then(done)
+    })
   })
 }
