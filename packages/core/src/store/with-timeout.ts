@@ -36,14 +36,20 @@ export function withTimeout<T>(
 ): Promise<T> {
   if (timeoutMs === Number.POSITIVE_INFINITY) return operation
   return new Promise<T>((resolve, reject) => {
-    const timer = clock.setTimeout(() => {
-      reject(
-        new CacheTimeoutError(
-          `${context.store} ${context.operation}${context.key === undefined ? '' : ` of key ${JSON.stringify(context.key)}`} took longer than ${timeoutMs} ms`,
-          { ...context, timeoutMs },
-        ),
-      )
-    }, timeoutMs)
+    // Awaited by a caller: kept alive until the operation settles or times out, so a hung
+    // backend ends in a CacheTimeoutError, never in the process exiting mid-await.
+    const timer = clock.setTimeout(
+      () => {
+        reject(
+          new CacheTimeoutError(
+            `${context.store} ${context.operation}${context.key === undefined ? '' : ` of key ${JSON.stringify(context.key)}`} took longer than ${timeoutMs} ms`,
+            { ...context, timeoutMs },
+          ),
+        )
+      },
+      timeoutMs,
+      { keepAlive: true },
+    )
     operation.then(
       (value) => {
         clock.clearTimeout(timer)
