@@ -102,7 +102,7 @@ async function main(): Promise<void> {
     throw new Error('--write-results regenerates RESULTS.md from every group: do not name groups with it')
   }
   const options: RunOptions = {
-    rounds: Math.round(parsePositive(values.rounds, 'rounds', 5)),
+    rounds: Math.round(parsePositive(values.rounds, 'rounds', 7)),
     caseTimeMs: parsePositive(values.time, 'time', 150),
     warmupTimeMs: 60,
   }
