@@ -41,7 +41,7 @@ export interface Environment {
 const benchDir = join(dirname(fileURLToPath(import.meta.url)), '..')
 
 /** The version in `name`'s package.json, as installed for this app (read from disk, not from memory). */
-export function installedVersion(name: string): string {
+function installedVersion(name: string): string {
   const file = join(benchDir, 'node_modules', name, 'package.json')
   return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version
 }

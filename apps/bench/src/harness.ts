@@ -70,8 +70,6 @@ export interface BenchTarget {
 export interface BenchContext {
   /** The port of the `redis-server` this run started on 127.0.0.1 (started on first request). */
   redisPort(): Promise<number>
-  /** Registers cleanup that must run even when the run fails or is interrupted. */
-  onCleanup(cleanup: () => Promise<void> | void): void
   /** Progress lines (stderr). */
   log(line: string): void
 }

@@ -7,21 +7,16 @@ const REDIS_SERVER_BIN = process.env.REDIS_SERVER_BIN ?? '/usr/bin/redis-server'
 
 /**
  * The run's shared resources: a `redis-server` started on first request (127.0.0.1, free port,
- * no persistence) and cleanups that run once, at the end, on error, or on SIGINT/SIGTERM.
+ * no persistence), stopped once at the end, on error, or on SIGINT/SIGTERM.
  */
 export class RunContext implements BenchContext {
   #redis: Promise<RedisServer> | undefined
-  #cleanups: (() => Promise<void> | void)[] = []
   #closed = false
   /** `redis-server --version`, once Redis was started. */
   redisVersion: string | undefined
 
   log(line: string): void {
     process.stderr.write(`${line}\n`)
-  }
-
-  onCleanup(cleanup: () => Promise<void> | void): void {
-    this.#cleanups.push(cleanup)
   }
 
   async redisPort(): Promise<number> {
@@ -36,17 +31,10 @@ export class RunContext implements BenchContext {
     return (await this.#redis).port
   }
 
-  /** Runs every cleanup (latest first), then stops the Redis server. Safe to call twice. */
+  /** Stops the Redis server, if one was started. Safe to call twice. */
   async close(): Promise<void> {
     if (this.#closed) return
     this.#closed = true
-    for (const cleanup of this.#cleanups.reverse()) {
-      try {
-        await cleanup()
-      } catch (error) {
-        this.log(`cleanup failed: ${String(error)}`)
-      }
-    }
     const redis = await this.#redis?.catch(() => undefined)
     if (redis) {
       await redis.stop()
