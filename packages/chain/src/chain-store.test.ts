@@ -2,6 +2,7 @@ import {
   CacheConfigError,
   type CacheEntry,
   CacheStoreError,
+  canTryGetSync,
   type InvalidationMessage,
   isCoordinationStore,
   isSyncStore,
@@ -397,6 +398,22 @@ describe('ChainStore', () => {
       expect(
         isSyncStore(new ChainStore([{ store: unbounded(clock) }, { store: new FaultyStore(clock) }])),
       ).toBe(false)
+    })
+
+    it('tryGetSync is offered when only the first tier is synchronous, and reads only that tier', async () => {
+      const clock = new ManualClock()
+      const lower = new FaultyStore(clock)
+      const mixed = new ChainStore([{ store: unbounded(clock) }, { store: lower }])
+      expect(canTryGetSync(mixed)).toBe(true)
+      expect(canTryGetSync(new ChainStore([{ store: unbounded(clock) }, { store: unbounded(clock) }]))).toBe(
+        false,
+      )
+      expect(canTryGetSync(new ChainStore([{ store: lower }, { store: unbounded(clock) }]))).toBe(false)
+      if (!canTryGetSync(mixed)) throw new Error('expected tryGetSync')
+      await lower.set('deep', entryAt('v', clock.now(), 60_000))
+      expect(mixed.tryGetSync('deep')).toBeUndefined() // not in the first tier: ask get()
+      expect((await mixed.get('deep'))?.value).toBe('v') // promoted
+      expect(mixed.tryGetSync('deep')?.value).toBe('v')
     })
 
     it('getSync promotes with caps; setSync and deleteSync reach every tier', () => {

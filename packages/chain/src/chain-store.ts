@@ -270,6 +270,7 @@ export class ChainStore implements CacheStore {
       this.#unsubscribe = bus.subscribe((message) => this.#onMessage(message), { origin: this.origin })
     }
     if (this.#tiers.every((tier) => tier.sync !== undefined)) Object.assign(this, ChainStore.syncTwins)
+    else if (this.#l1Sync !== undefined) Object.assign(this, ChainStore.syncFirstRead)
     const coordination = forwardCoordination(this.#last.store)
     if (coordination !== undefined) Object.assign(this, coordination)
   }
@@ -470,6 +471,21 @@ export class ChainStore implements CacheStore {
     const results = await Promise.allSettled(this.#tiers.map(async (tier) => tier.store.close()))
     const failed = results.find((result) => result.status === 'rejected')
     if (failed !== undefined) throw failed.reason
+  }
+
+  /**
+   * `tryGetSync` (core's `SyncFirstReadStore`), installed when the first tier is synchronous but
+   * a lower one is not: `cache()` then serves a first-tier hit without a promise round trip.
+   */
+  static readonly syncFirstRead = {
+    /** The first tier's live entry, read synchronously; `undefined` (also on a failure): ask `get()`. */
+    tryGetSync(this: ChainStore, key: string): CacheEntry | undefined {
+      try {
+        return (this.#l1Sync as SyncCacheStore).getSync(key)
+      } catch {
+        return undefined // get() reads the first tier again and reports the failure
+      }
+    },
   }
 
   /** The synchronous twins, installed only when every tier is synchronous. */

@@ -3,7 +3,7 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createCache, isSyncStore, MemoryBus, MemoryStore } from '@stratacache/core'
+import { canTryGetSync, createCache, isSyncStore, MemoryBus, MemoryStore } from '@stratacache/core'
 import { ManualClock } from '@stratacache/core/testing'
 import { FileStore } from '@stratacache/file'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -61,6 +61,23 @@ describe('cache() over ChainStore (memory over file)', () => {
     expect(b.l1.getSync('report:2026')).toBeUndefined()
     expect(await b.report(2026)).toEqual({ year: 2026, rows: 1 })
     expect(b.calls).toEqual([2026])
+  })
+
+  it('a first-tier hit is answered at once, through tryGetSync, without the async get', async () => {
+    const clock = new ManualClock()
+    const { chain, report } = process(clock, new MemoryBus())
+    expect(canTryGetSync(chain)).toBe(true)
+    const first = await report(2026)
+    const asyncReads: string[] = []
+    const get = chain.get.bind(chain)
+    chain.get = (key: string) => {
+      asyncReads.push(key)
+      return get(key)
+    }
+    expect(await report(2026)).toBe(first)
+    expect(asyncReads).toEqual([])
+    expect(await report(2027)).toEqual({ year: 2027, rows: 2 }) // a first-tier miss asks get()
+    expect(asyncReads).toEqual(['report:2027'])
   })
 
   it('a synchronous function cached over an all-memory chain stays synchronous', () => {

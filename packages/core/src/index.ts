@@ -151,9 +151,11 @@ export { MemoryStore, type MemoryStoreOptions } from './store/memory-store'
 export {
   type CacheEntry,
   type CacheStore,
+  canTryGetSync,
   isCacheStore,
   isSyncStore,
   type SyncCacheStore,
+  type SyncFirstReadStore,
 } from './store/store'
 export { type TimeoutContext, withTimeout } from './store/with-timeout'
 export { type StoreUrlFactory, storeFromUrl } from './store-from-url'

@@ -142,6 +142,64 @@ describe('cache(): hits, misses and controls', () => {
   })
 })
 
+describe('cache(): stores that answer some reads at once (tryGetSync)', () => {
+  /** An async-only store whose tryGetSync answers from its inner MemoryStore, for keys marked local. */
+  function syncFirstStore(clock: ManualClock) {
+    const store = new FaultyStore(clock)
+    const local = new Set<string>()
+    const tries: string[] = []
+    const tryGetSync = (key: string) => {
+      tries.push(key)
+      return local.has(key) ? store.inner.getSync(key) : undefined
+    }
+    return Object.assign(store, { tryGetSync, local, tries })
+  }
+
+  it('serves a fresh early answer without awaiting get, and asks get when there is none', async () => {
+    const { cache, clock } = setup()
+    const store = syncFirstStore(clock)
+    const load = vi.fn(async (id: number) => `user ${id}`)
+    const get = cache({ ttl: 60, key: 'u:{0}', store })(load)
+    expect(await get(1)).toBe('user 1') // no early answer: get() misses, the function runs
+    expect(store.calls.get).toBe(1)
+    store.local.add('u:1')
+    expect(await get(1)).toBe('user 1') // early answer: get() is not called
+    expect(store.calls.get).toBe(1)
+    store.local.delete('u:1')
+    expect(await get(1)).toBe('user 1') // no early answer, but get() finds it
+    expect(store.calls.get).toBe(2)
+    expect(load).toHaveBeenCalledTimes(1)
+    expect(store.tries).toEqual(['u:1', 'u:1', 'u:1'])
+  })
+
+  it('serves a stale early answer and refreshes it once', async () => {
+    const { cache, clock } = setup()
+    const store = syncFirstStore(clock)
+    let version = 0
+    const get = cache({ ttl: 1, stale: 60, key: 'k', store })(async () => ++version)
+    expect(await get()).toBe(1)
+    store.local.add('k')
+    await clock.advance(1000)
+    expect(await Promise.all([get(), get(), get()])).toEqual([1, 1, 1])
+    await clock.advance(0)
+    expect(await get()).toBe(2)
+    expect(version).toBe(2)
+  })
+
+  it('treats a throwing tryGetSync as no early answer', async () => {
+    const { cache, clock } = setup()
+    const store = Object.assign(new FaultyStore(clock), {
+      tryGetSync: () => {
+        throw new Error('early read exploded')
+      },
+    })
+    const get = cache({ ttl: 60, key: 'k', store })(async () => 'v')
+    expect(await get()).toBe('v')
+    expect(await get()).toBe('v')
+    expect(store.calls.get).toBe(2)
+  })
+})
+
 describe('cache(): single-flight', () => {
   it('shares one call among concurrent misses for a key', async () => {
     const { cache } = setup()

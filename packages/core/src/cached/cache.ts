@@ -284,7 +284,13 @@ export function createCacheFactory<DefaultSync extends boolean>(
     )
     const syncFn = !isAsyncFunction(fn)
     const mode: WrapperMode =
-      guard.sync === undefined ? 'async' : syncFn && cluster === undefined ? 'sync' : 'sync-store'
+      guard.sync === undefined
+        ? guard.syncFirst === undefined
+          ? 'async'
+          : 'sync-first'
+        : syncFn && cluster === undefined
+          ? 'sync'
+          : 'sync-store'
     return { engine, mode }
   }
 

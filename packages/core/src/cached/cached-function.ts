@@ -82,9 +82,11 @@ export type CachedFunction<F extends AnyFunction, Sync extends boolean = true> =
  * How the wrapper runs, chosen once at decoration:
  * - `sync`: a function not declared `async` over a store with synchronous methods; stays synchronous;
  * - `sync-store`: async wrapper, but hits are read with the store's synchronous `getSync`;
+ * - `sync-first`: async wrapper over a store that can answer some reads at once (`tryGetSync`, e.g. a
+ *   `ChainStore` with a memory first tier); on `undefined` it awaits the store's `get`;
  * - `async`: every store call is awaited (and bounded by `operationTimeout`).
  */
-export type WrapperMode = 'sync' | 'sync-store' | 'async'
+export type WrapperMode = 'sync' | 'sync-store' | 'sync-first' | 'async'
 
 function callCached(engine: CacheEngine, mode: WrapperMode): (this: unknown, ...args: unknown[]) => unknown {
   const { build, constant } = engine.key
@@ -100,7 +102,10 @@ function callCached(engine: CacheEngine, mode: WrapperMode): (this: unknown, ...
       return engine.missSync(key, this, args)
     }
   }
-  if (mode === 'sync-store') {
+  if (mode === 'sync-store' || mode === 'sync-first') {
+    // A synchronous read first: the whole answer from a synchronous store, or a possible early
+    // answer from a sync-first store (a miss there still asks the store's async get).
+    const syncStore = mode === 'sync-store'
     return function cached(this: unknown, ...args: unknown[]): Promise<unknown> {
       let key: string
       try {
@@ -108,11 +113,12 @@ function callCached(engine: CacheEngine, mode: WrapperMode): (this: unknown, ...
       } catch (error) {
         return Promise.reject(error)
       }
-      const entry = guard.getSync(key)
+      const entry = syncStore ? guard.getSync(key) : guard.tryGetSync(key)
       if (entry !== undefined && engine.isFresh(entry)) {
         if (engine.metricsOn) guard.metrics.recordHit(engine.name, key)
         return Promise.resolve(entry.value)
       }
+      if (entry === undefined && !syncStore) return engine.lookup(key, this, args)
       return engine.settle(entry, key, this, args)
     }
   }

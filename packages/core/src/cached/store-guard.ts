@@ -4,7 +4,14 @@ import { type ErrorHandler, safeReport } from '../instance-defaults'
 import type { MetricsCollector } from '../metrics/collector'
 import { errorTypeOf } from '../metrics/error-type'
 import { escapeGlob } from '../store/glob'
-import { type CacheEntry, type CacheStore, isSyncStore, type SyncCacheStore } from '../store/store'
+import {
+  type CacheEntry,
+  type CacheStore,
+  canTryGetSync,
+  isSyncStore,
+  type SyncCacheStore,
+  type SyncFirstReadStore,
+} from '../store/store'
 import { withTimeout } from '../store/with-timeout'
 
 /** Everything a {@link StoreGuard} needs. */
@@ -32,6 +39,8 @@ export class StoreGuard {
   readonly store: CacheStore
   /** The store, when it offers synchronous methods. */
   readonly sync: SyncCacheStore | undefined
+  /** The store, when it can answer some reads without waiting (and has no synchronous twins). */
+  readonly syncFirst: SyncFirstReadStore | undefined
   readonly cacheName: string
   readonly metrics: MetricsCollector
   readonly onError: ErrorHandler
@@ -43,6 +52,7 @@ export class StoreGuard {
   constructor(options: StoreGuardOptions) {
     this.store = options.store
     this.sync = isSyncStore(options.store) ? options.store : undefined
+    this.syncFirst = this.sync === undefined && canTryGetSync(options.store) ? options.store : undefined
     this.cacheName = options.cacheName
     this.metrics = options.metrics
     this.onError = options.onError
@@ -87,6 +97,15 @@ export class StoreGuard {
     } catch (error) {
       this.#absorb('get', key, error)
       return undefined
+    }
+  }
+
+  /** A read answered without waiting, when the store can (see {@link StoreGuard.syncFirst}); `undefined`: ask {@link StoreGuard.get}. */
+  tryGetSync(key: string): CacheEntry | undefined {
+    try {
+      return this.syncFirst!.tryGetSync(key)
+    } catch {
+      return undefined // the store's get() meets the failure again and it is reported there
     }
   }
 

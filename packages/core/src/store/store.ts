@@ -74,6 +74,32 @@ export interface SyncCacheStore extends CacheStore {
 }
 
 /**
+ * A store that can answer some reads without waiting, though not all (so it has no
+ * {@link SyncCacheStore} twins): a `ChainStore` whose first tier is a `MemoryStore`. `cache()`
+ * tries `tryGetSync` first and serves a hit at once; only on `undefined` does it call `get`.
+ */
+export interface SyncFirstReadStore extends CacheStore {
+  /**
+   * A live entry found without waiting (e.g. in an in-memory first tier), or `undefined` when
+   * the answer needs `get()`, which may still find an entry in a slower tier. Promotes nothing
+   * and reports nothing: a failure here is simply `undefined` (then `get()` meets it again).
+   */
+  tryGetSync(key: string): CacheEntry | undefined
+}
+
+/**
+ * Whether `store` offers {@link SyncFirstReadStore.tryGetSync}.
+ *
+ * @example
+ * ```ts
+ * const early = canTryGetSync(store) ? store.tryGetSync(key) : undefined
+ * ```
+ */
+export function canTryGetSync(store: CacheStore): store is SyncFirstReadStore {
+  return typeof (store as Partial<SyncFirstReadStore>).tryGetSync === 'function'
+}
+
+/**
  * Whether `store` offers the synchronous methods of {@link SyncCacheStore}.
  *
  * @example
