@@ -66,6 +66,8 @@ export class CacheEngine {
   readonly #cacheIf: EngineSettings['cacheIf']
   readonly #cluster: ClusterSettings | undefined
   readonly #flights = new Map<string, Flight>()
+  /** Store reads in flight on the async path, one per key, shared by concurrent lookups. */
+  readonly #reads = new Map<string, Promise<CacheEntry | undefined>>()
 
   constructor(settings: EngineSettings, metricsOn: boolean, promiseFn: boolean) {
     this.fn = settings.fn
@@ -101,9 +103,26 @@ export class CacheEngine {
     // A computation of this key is in flight: join it without another store read (a stampede of
     // callers on a cold key costs one read, not one per caller).
     if (this.#flights.get(key)?.joinable) return this.miss(key, thisArg, args)
-    const entry = await this.guard.get(key)
+    const entry = await this.#read(key)
     if (entry !== undefined) return this.serve(entry, key, thisArg, args)
     return this.miss(key, thisArg, args)
+  }
+
+  /**
+   * One store read per key at a time: lookups arriving while a read of their key is in flight
+   * share it, so a stampede on a cold key sends one read to the backend, not one per caller.
+   * (The read never rejects: the guard turns failures into misses.)
+   */
+  #read(key: string): Promise<CacheEntry | undefined> {
+    const pending = this.#reads.get(key)
+    if (pending !== undefined) return pending
+    const read = this.guard.get(key)
+    this.#reads.set(key, read)
+    const done = (): void => {
+      if (this.#reads.get(key) === read) this.#reads.delete(key)
+    }
+    void read.then(done, done)
+    return read
   }
 
   /** After a synchronous read: serve a stale entry, or compute a missing one; always a Promise. */
@@ -148,10 +167,15 @@ export class CacheEngine {
     return this.#startFlight(key, thisArg, args, false, undefined, true).promise
   }
 
-  /** Forgets computations in flight for `key` (their results are no longer written), or for every key. */
+  /** Forgets computations (their results are no longer written) and reads in flight for `key`, or for every key. */
   forget(key?: string): void {
-    if (key === undefined) this.#flights.clear()
-    else this.#flights.delete(key)
+    if (key === undefined) {
+      this.#flights.clear()
+      this.#reads.clear()
+    } else {
+      this.#flights.delete(key)
+      this.#reads.delete(key)
+    }
   }
 
   /** Starts a background refresh of a stale key, unless one is already running. Never rejects. */

@@ -214,6 +214,44 @@ describe('cache(): single-flight', () => {
     expect(load).toHaveBeenCalledTimes(2)
   })
 
+  it('sends one store read for a stampede of callers on a cold key', async () => {
+    const { cache, clock } = setup()
+    const store = new FaultyStore(clock)
+    const load = vi.fn(async () => 'v')
+    const get = cache({ ttl: 60, key: 'cold', store })(load)
+    expect(await Promise.all(Array.from({ length: 100 }, () => get()))).toEqual(Array(100).fill('v'))
+    expect(store.calls.get).toBe(1)
+    expect(load).toHaveBeenCalledTimes(1)
+    expect(await get()).toBe('v') // the shared read is over: the next call reads again
+    expect(store.calls.get).toBe(2)
+  })
+
+  it('does not hand a read begun before an invalidation to later callers', async () => {
+    const { cache, clock } = setup()
+    let gate: Promise<void> = Promise.resolve()
+    class SlowReads extends FaultyStore {
+      override async get(key: string) {
+        const read = super.get(key) // reads now…
+        await gate // …answers later
+        return read
+      }
+    }
+    const store = new SlowReads(clock)
+    let version = 0
+    const get = cache({ ttl: 60, key: 'k', store })(async () => ++version)
+    expect(await get()).toBe(1)
+    const slow = deferred<void>()
+    gate = slow.promise
+    const before = get() // its read saw version 1 and is still in flight
+    await clock.advance(0)
+    await get.invalidate()
+    gate = Promise.resolve()
+    const after = get()
+    slow.resolve()
+    expect(await before).toBe(1)
+    expect(await after).toBe(2)
+  })
+
   it('lets callers arriving while a computation is in flight join it without reading the store', async () => {
     const { cache, clock } = setup()
     const store = new FaultyStore(clock)
