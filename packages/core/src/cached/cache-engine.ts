@@ -31,6 +31,8 @@ interface Flight {
   promise: Promise<unknown>
   /** Whether misses may wait for it (a cluster background refresh may end without a value). */
   joinable: boolean
+  /** A refresh of a stale entry: readers who find the stale entry are served it, not made to wait. */
+  background: boolean
 }
 
 const HELD = -1
@@ -102,7 +104,10 @@ export class CacheEngine {
   async lookup(key: string, thisArg: unknown, args: unknown[]): Promise<unknown> {
     // A computation of this key is in flight: join it without another store read (a stampede of
     // callers on a cold key costs one read, not one per caller).
-    if (this.#flights.get(key)?.joinable) return this.miss(key, thisArg, args)
+    // (A background refresh is not joined here: a reader may still find the stale entry and be
+    // served it at once.)
+    const flight = this.#flights.get(key)
+    if (flight?.joinable && !flight.background) return this.miss(key, thisArg, args)
     const entry = await this.#read(key)
     if (entry !== undefined) return this.serve(entry, key, thisArg, args)
     return this.miss(key, thisArg, args)
@@ -211,7 +216,7 @@ export class CacheEngine {
     started: PromiseLike<unknown> | undefined,
     skipLease = false,
   ): Flight {
-    const flight: Flight = { promise: undefined as unknown as Promise<unknown>, joinable: true }
+    const flight: Flight = { promise: undefined as unknown as Promise<unknown>, joinable: true, background }
     this.#flights.set(key, flight)
     if (background && this.#cluster !== undefined) flight.joinable = false
     flight.promise = this.#fly(key, thisArg, args, flight, background, started, skipLease)

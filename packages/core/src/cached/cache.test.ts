@@ -214,6 +214,32 @@ describe('cache(): single-flight', () => {
     expect(load).toHaveBeenCalledTimes(2)
   })
 
+  it('over an async store, serves stale at once while a refresh is running', async () => {
+    const { cache, clock } = setup()
+    const store = new FaultyStore(clock)
+    let gate: Promise<void> = Promise.resolve()
+    let version = 0
+    const get = cache({ ttl: 1, stale: 60, key: 'k', store })(async () => {
+      await gate
+      return ++version
+    })
+    expect(await get()).toBe(1)
+    await clock.advance(1000)
+    const slow = deferred<void>()
+    gate = slow.promise
+    expect(await get()).toBe(1) // stale, starts the refresh
+    let second: number | undefined
+    void get().then((value) => {
+      second = value
+    })
+    await clock.advance(0)
+    expect(second).toBe(1) // served stale without waiting for the running refresh
+    slow.resolve()
+    await clock.advance(0)
+    expect(await get()).toBe(2)
+    expect(version).toBe(2)
+  })
+
   it('sends one store read for a stampede of callers on a cold key', async () => {
     const { cache, clock } = setup()
     const store = new FaultyStore(clock)
