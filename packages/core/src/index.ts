@@ -121,6 +121,16 @@ export {
 } from './metrics/in-memory-metrics'
 export { jsonSerializer } from './serializers/json'
 export type { Serializer } from './serializers/serializer'
+export type {
+  BlobBackend,
+  BlobBackendCapabilities,
+  BlobCallOptions,
+  BlobInfo,
+  BlobPage,
+  BlobReadOptions,
+  BlobReadResult,
+  BlobWriteOptions,
+} from './store/blob-backend'
 export {
   type ByteStoreOptions,
   type ResolvedByteStoreOptions,
