@@ -32,8 +32,31 @@ export interface TimerHandle {
   readonly __timer?: never
 }
 
-/** The largest delay `setTimeout` accepts before it overflows and fires at once (~24.8 days). */
-const MAX_TIMER_DELAY_MS = 2 ** 31 - 1
+/**
+ * The largest delay a platform timer (`setTimeout`, and the timers of clients such as ioredis'
+ * `commandTimeout`) accepts: a longer one overflows a 32-bit integer and fires after ~1 ms.
+ * About 24.8 days.
+ * @example
+ * ```ts
+ * new Redis({ commandTimeout: clampTimerDelay(timeoutMs) }) // never above MAX_TIMER_DELAY_MS
+ * ```
+ */
+export const MAX_TIMER_DELAY_MS = 2 ** 31 - 1
+
+/**
+ * `ms` as a delay every platform timer honours: `NaN` and negatives become 0, anything above
+ * {@link MAX_TIMER_DELAY_MS} (`Infinity` included) becomes that maximum. Every delay handed to a
+ * native timer, ours or a client library's, goes through it; {@link systemClock} uses it and
+ * re-arms to honour longer delays exactly.
+ * @example
+ * ```ts
+ * clampTimerDelay(30 * 86_400_000) // 2147483647, not an overflow that fires at once
+ * ```
+ */
+export function clampTimerDelay(ms: number): number {
+  if (!(ms > 0)) return 0
+  return Math.min(ms, MAX_TIMER_DELAY_MS)
+}
 
 interface SystemTimer extends TimerHandle {
   native: unknown
@@ -46,8 +69,9 @@ function unrefTimer(native: unknown): void {
 }
 
 function armSystemTimer(timer: SystemTimer, callback: () => void, dueAt: number): void {
-  const delay = Math.max(0, dueAt - Date.now())
-  if (delay > MAX_TIMER_DELAY_MS) {
+  const remaining = dueAt - Date.now()
+  const delay = clampTimerDelay(remaining)
+  if (remaining > MAX_TIMER_DELAY_MS) {
     timer.native = globalThis.setTimeout(() => armSystemTimer(timer, callback, dueAt), MAX_TIMER_DELAY_MS)
   } else {
     timer.native = globalThis.setTimeout(callback, delay)

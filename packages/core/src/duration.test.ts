@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { durationToMs, optionalDurationToMs } from './duration'
+import { clampTimerDelay, MAX_TIMER_DELAY_MS } from './clock'
+import { durationToMs, MAX_DURATION_MS, optionalDurationToMs } from './duration'
 import { CacheConfigError } from './errors'
 
 describe('durationToMs', () => {
@@ -46,5 +47,28 @@ describe('durationToMs', () => {
     expect(optionalDurationToMs(undefined, 'stale', 7)).toBe(7)
     expect(optionalDurationToMs(0, 'stale', 7)).toBe(0)
     expect(() => optionalDurationToMs(-1, 'stale', 7)).toThrowError(CacheConfigError)
+  })
+})
+
+describe('durations beyond the platform range', () => {
+  it('rejects a finite duration longer than MAX_DURATION_MS, naming the option and Infinity', () => {
+    expect(() => durationToMs(1e18, 'ttl')).toThrowError(CacheConfigError)
+    expect(() => durationToMs(1e18, 'ttl')).toThrowError(/"ttl".*10,000 years.*Infinity/)
+    expect(() => durationToMs('4000000d', 'stale')).toThrowError(/"stale"/)
+  })
+
+  it('accepts the maximum itself and Infinity', () => {
+    expect(durationToMs(MAX_DURATION_MS / 1000, 'ttl')).toBe(MAX_DURATION_MS)
+    expect(durationToMs(Number.POSITIVE_INFINITY, 'ttl')).toBe(Number.POSITIVE_INFINITY)
+  })
+})
+
+describe('clampTimerDelay', () => {
+  it('keeps every delay within what a 32-bit platform timer honours', () => {
+    expect(clampTimerDelay(30 * 86_400_000)).toBe(MAX_TIMER_DELAY_MS)
+    expect(clampTimerDelay(Number.POSITIVE_INFINITY)).toBe(MAX_TIMER_DELAY_MS)
+    expect(clampTimerDelay(Number.NaN)).toBe(0)
+    expect(clampTimerDelay(-5)).toBe(0)
+    expect(clampTimerDelay(250)).toBe(250)
   })
 })

@@ -19,6 +19,19 @@ export type DurationString = `${number}${DurationUnit}`
  */
 export type Duration = number | DurationString
 
+/**
+ * The longest finite duration accepted, in ms (10,000 years). Longer finite durations are
+ * rejected: added to the current time they leave the range of dates, of the entry codec's
+ * timestamps and of Redis expiry times (a `ttl` of `1e18` seconds made every Redis write fail).
+ * Use `Infinity` for "never". Timers never see more than `MAX_TIMER_DELAY_MS` at once: the
+ * clock re-arms for longer waits, and client timeouts are clamped (see `clampTimerDelay`).
+ * @example
+ * ```ts
+ * durationToMs(MAX_DURATION_MS / 1000, 'ttl') // accepted; one millisecond more throws
+ * ```
+ */
+export const MAX_DURATION_MS = 10_000 * 365.25 * 86_400_000
+
 const UNIT_MS: Record<DurationUnit, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }
 const DURATION_PATTERN = /^\s*(\d+(?:\.\d+)?|\.\d+)\s*(ms|s|m|h|d)\s*$/
 
@@ -28,7 +41,8 @@ const DURATION_PATTERN = /^\s*(\d+(?:\.\d+)?|\.\d+)\s*(ms|s|m|h|d)\s*$/
  * @param value - seconds as a number, or a string with a unit
  * @param option - the name of the option being parsed, used in the error message
  * @returns milliseconds; `Infinity` for `Infinity`
- * @throws {@link CacheConfigError} naming `option` for a negative, NaN or unparsable value
+ * @throws {@link CacheConfigError} naming `option` for a negative, NaN or unparsable value, or a
+ *   finite one longer than {@link MAX_DURATION_MS} (10,000 years; use `Infinity` for never)
  *
  * @example
  * ```ts
@@ -44,14 +58,22 @@ export function durationToMs(value: Duration, option: string): number {
         { option },
       )
     }
-    return value === Number.POSITIVE_INFINITY ? value : value * 1000
+    return value === Number.POSITIVE_INFINITY ? value : withinRange(value * 1000, value, option)
   }
   if (typeof value === 'string') {
     const match = DURATION_PATTERN.exec(value)
-    if (match) return Number(match[1]) * UNIT_MS[match[2] as DurationUnit]
+    if (match) return withinRange(Number(match[1]) * UNIT_MS[match[2] as DurationUnit], value, option)
   }
   throw new CacheConfigError(
     `Invalid duration for "${option}": ${JSON.stringify(value)} (expected seconds as a number, or a string like '250ms', '30s', '5m', '1h', '1d')`,
+    { option },
+  )
+}
+
+function withinRange(ms: number, value: Duration, option: string): number {
+  if (ms <= MAX_DURATION_MS) return ms
+  throw new CacheConfigError(
+    `Invalid duration for "${option}": ${JSON.stringify(value)} is longer than the 10,000 years a finite duration may last (expiry times beyond it overflow dates and Redis); use Infinity for never`,
     { option },
   )
 }

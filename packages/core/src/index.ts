@@ -33,7 +33,14 @@ export type {
 } from './cached/cached-function'
 export type { CacheDecorator, WriteDecorator } from './cached/decorate'
 export type { KeySpec } from './cached/key-template'
-export { type Clock, systemClock, type TimerHandle, type TimerOptions } from './clock'
+export {
+  type Clock,
+  clampTimerDelay,
+  MAX_TIMER_DELAY_MS,
+  systemClock,
+  type TimerHandle,
+  type TimerOptions,
+} from './clock'
 export type { CoordinationOptions } from './coordination/coordination-context'
 export { type CoordinationStore, isCoordinationStore } from './coordination/coordination-store'
 export type { HeldHandle } from './coordination/held-handle'
@@ -89,6 +96,7 @@ export {
   type DurationString,
   type DurationUnit,
   durationToMs,
+  MAX_DURATION_MS,
   optionalDurationToMs,
 } from './duration'
 export {

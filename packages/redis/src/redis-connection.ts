@@ -1,4 +1,4 @@
-import { CacheConfigError } from '@stratacache/core'
+import { CacheConfigError, clampTimerDelay, systemClock } from '@stratacache/core'
 import { type Cluster, Redis } from 'ioredis'
 
 /**
@@ -94,7 +94,9 @@ export function openConnection(
     )
   }
   const created = new Redis(parsed.toString(), {
-    ...(Number.isFinite(commandTimeoutMs) ? { commandTimeout: commandTimeoutMs } : {}),
+    // ioredis hands `commandTimeout` to a Node timer: past ~24.8 days it would overflow and fire
+    // after ~1 ms, so it is clamped (a bound that long is as good as none).
+    ...(Number.isFinite(commandTimeoutMs) ? { commandTimeout: clampTimerDelay(commandTimeoutMs) } : {}),
     maxRetriesPerRequest: 1,
   })
   // Connection errors surface on each command as a rejection; without a listener ioredis would
@@ -122,7 +124,7 @@ export function duplicateClient(client: RedisClient): RedisClient {
 export async function closeClient(client: RedisClient): Promise<void> {
   if (client.status === 'ready') {
     const quitting = client.quit().catch(noop)
-    const bound = new Promise<void>((resolve) => setTimeout(resolve, 1000).unref())
+    const bound = new Promise<void>((resolve) => systemClock.setTimeout(resolve, 1000))
     await Promise.race([quitting, bound])
   }
   client.disconnect()

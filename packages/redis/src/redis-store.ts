@@ -93,6 +93,8 @@ const DEFAULT_PREFIX = 'stratacache:'
 const DEFAULT_OPERATION_TIMEOUT: Duration = '1s'
 const IOREDIS_TIMEOUT_MESSAGE = 'Command timed out'
 const STORE_NAME = 'redis'
+/** The latest `PXAT` written (epoch ms, year ~287,000): well inside Redis' 64-bit range. */
+const MAX_EXPIRY = 2 ** 53
 
 function toBuffer(bytes: Uint8Array): Buffer {
   return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
@@ -104,7 +106,9 @@ function toBuffer(bytes: Uint8Array): Buffer {
  * `PXAT` is the last millisecond before `staleUntil`: Redis and `get()` agree on when an entry dies.
  */
 function expiryOf(entry: CacheEntry): number | undefined {
-  return entry.staleUntil === Number.POSITIVE_INFINITY ? undefined : Math.ceil(entry.staleUntil) - 1
+  // Beyond MAX_EXPIRY Redis refuses the time ("out of range") and String() may print an exponent:
+  // such an entry is kept without an expiry (get() still judges it by its staleUntil).
+  return entry.staleUntil >= MAX_EXPIRY ? undefined : Math.ceil(entry.staleUntil) - 1
 }
 
 /** Whether an entry with this `PXAT` is dead already, so writing it means removing the key. */
