@@ -1,7 +1,10 @@
+import { newToken } from '../coordination/new-token'
+import { releaseAbandoned } from '../coordination/release-abandoned'
 import { safeReport } from '../instance-defaults'
 import { errorTypeOf } from '../metrics/error-type'
 import { createEntry } from '../store/entry'
 import type { CacheEntry } from '../store/store'
+import { withTimeout } from '../store/with-timeout'
 import type { CompiledKey } from './key-template'
 import type { StoreGuard } from './store-guard'
 
@@ -304,8 +307,21 @@ export class CacheEngine {
   /** Takes the cluster lease: the time it was taken, {@link HELD} by another, or {@link UNLEASED} when the store failed. */
   async #tryLease(leaseKey: string, lockTimeoutMs: number): Promise<number> {
     const now = this.guard.clock.now()
-    const won = await this.guard.setIfAbsent(leaseKey, createEntry(true, { now, ttlMs: lockTimeoutMs }))
+    const token = newToken()
+    const won = await this.guard.setIfAbsent(leaseKey, createEntry(token, { now, ttlMs: lockTimeoutMs }))
+    // A failed attempt may still write the lease later (its command was on the socket): free it
+    // by token, or the key would stay leased to nobody for lockTimeout.
+    if (won === undefined)
+      void releaseAbandoned(() => this.#dropLease(leaseKey, token), this.guard.clock, lockTimeoutMs)
     return won === undefined ? UNLEASED : won ? now : HELD
+  }
+
+  /** Deletes the lease under `leaseKey` if `token` holds it; rejects while the store fails. */
+  async #dropLease(leaseKey: string, token: string): Promise<boolean> {
+    const { store, clock, timeoutMs } = this.guard
+    const context = { store: store.name, operation: 'delete', key: leaseKey }
+    const lease = await withTimeout(store.get(leaseKey), timeoutMs, clock, context)
+    return lease?.value === token && (await withTimeout(store.delete(leaseKey), timeoutMs, clock, context))
   }
 
   #storeSync(key: string, value: unknown, thisArg: unknown, args: unknown[]): void {

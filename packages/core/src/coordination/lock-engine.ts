@@ -8,6 +8,7 @@ import {
 } from './coordination-context'
 import { Held, type HeldHandle } from './held-handle'
 import { newToken } from './new-token'
+import { abandonOnFailure } from './release-abandoned'
 import {
   parseTurnPolicy,
   positiveDurationToMs,
@@ -191,7 +192,13 @@ export class LockEngine {
     const storeKey = this.#context.storeKey(key)
     const token = newToken()
     const turn = await waitForTurn(
-      () => primitives.acquireLock(storeKey, token, this.#ttlMs),
+      () =>
+        abandonOnFailure(
+          primitives.acquireLock(storeKey, token, this.#ttlMs),
+          () => primitives.releaseLock(storeKey, token),
+          this.#context.clock,
+          this.#ttlMs,
+        ),
       this.#policy,
       this.#context.clock,
       this.#context.store(),

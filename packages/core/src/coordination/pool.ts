@@ -10,6 +10,7 @@ import {
 import { compileKey, validateKeySource } from './coordination-key'
 import { Held, type HeldHandle } from './held-handle'
 import { newToken } from './new-token'
+import { abandonOnFailure } from './release-abandoned'
 import {
   parseTurnPolicy,
   positiveDurationToMs,
@@ -149,7 +150,13 @@ export class PoolEngine {
     const storeKey = this.#context.storeKey(key)
     const token = newToken()
     const turn = await waitForTurn(
-      () => primitives.acquireSlot(storeKey, this.maxSize, token, this.#slotTtlMs),
+      () =>
+        abandonOnFailure(
+          primitives.acquireSlot(storeKey, this.maxSize, token, this.#slotTtlMs),
+          () => primitives.releaseSlot(storeKey, token, this.maxSize),
+          this.#context.clock,
+          this.#slotTtlMs,
+        ),
       this.#policy,
       this.#context.clock,
       this.#context.store(),
