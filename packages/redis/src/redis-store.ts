@@ -36,8 +36,8 @@ export interface RedisStoreOptions extends RedisConnectionOptions, ByteStoreOpti
   /**
    * Prepended to every key. Confines `clear()` and `deleteMatching()`: they never touch a key
    * outside it (glob characters in the prefix are matched literally). Include your separator.
-   * A bounded store on Redis Cluster uses it as a hash tag (see `maxEntries`), so it must not be
-   * empty there.
+   * A bounded store uses it as a Redis Cluster hash tag (see `maxEntries`), so there it must not be
+   * empty nor start with `}` (`CacheConfigError`).
    * @defaultValue `'stratacache:'`
    * @example
    * ```ts
@@ -244,6 +244,15 @@ export class RedisStore implements CacheStore, CoordinationStore {
       throw new CacheConfigError('RedisStore: a bounded store (`maxEntries`) needs a non-empty `prefix`', {
         option: 'prefix',
       })
+    }
+    if (prefix.startsWith('}')) {
+      // `{}…}key` has an empty hash tag: Redis Cluster would hash each key whole, so a bounded
+      // write (entry and index in one script) fails with CROSSSLOT. Refused on every server so
+      // that a store moved to a Cluster keeps working.
+      throw new CacheConfigError(
+        `RedisStore: a bounded store's \`prefix\` becomes the Redis Cluster hash tag {prefix} and must not start with "}", got ${JSON.stringify(prefix)}`,
+        { option: 'prefix' },
+      )
     }
     const policy = toEvictionPolicy('RedisStore', options.policy)
     return { policy, maxEntries, touchOnRead: readsTouchIndex(policy) }

@@ -1,12 +1,11 @@
 import type { Cluster, Redis } from 'ioredis'
+import { SCAN_COUNT, scanCluster } from './cluster-scan'
 import type { RedisClient } from './redis-connection'
-
-/** How many keys one `SCAN` step asks for, and so the largest batch a caller deletes at once. */
-const SCAN_COUNT = 1000
 
 /**
  * Every key matching the Redis glob `match`, in batches: one `SCAN` cursor walk on a standalone
- * server, one per master in a Cluster. Each `SCAN` call goes through `bound` (e.g. a timeout).
+ * server; on a Cluster, one per master of its slot map, all or error (see `scanCluster`). Each
+ * `SCAN` call goes through `bound` (e.g. a timeout).
  *
  * @example
  * ```ts
@@ -18,13 +17,15 @@ export async function* scanKeys(
   match: string,
   bound: <T>(operation: Promise<T>) => Promise<T>,
 ): AsyncGenerator<string[]> {
-  const nodes: Redis[] = client.isCluster ? (client as Cluster).nodes('master') : [client as Redis]
-  for (const node of nodes) {
-    let cursor = '0'
-    do {
-      const [next, keys] = await bound(node.scan(cursor, 'MATCH', match, 'COUNT', SCAN_COUNT))
-      cursor = next
-      if (keys.length > 0) yield keys
-    } while (cursor !== '0')
+  if (client.isCluster) {
+    yield* scanCluster(client as Cluster, match, bound)
+    return
   }
+  const node = client as Redis
+  let cursor = '0'
+  do {
+    const [next, keys] = await bound(node.scan(cursor, 'MATCH', match, 'COUNT', SCAN_COUNT))
+    cursor = next
+    if (keys.length > 0) yield keys
+  } while (cursor !== '0')
 }

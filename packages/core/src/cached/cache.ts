@@ -339,11 +339,13 @@ export function createCacheFactory<DefaultSync extends boolean>(
       const guard = openGuard(settings, name, 'cache.evict', true)
       const syncWrapper = guard.sync !== undefined && !isAsyncFunction(fn)
       const report = (error: unknown) => safeReport(guard.onError, error)
-      // The function's work is done: a failed eviction is reported, never turned into a failed call.
+      // The function's work is done: a failed delete of a key is reported, never turned into a
+      // failed call. A failed `allEntries` clear rejects the call (after the function ran): a
+      // partial clear (a Cluster master unreachable) must not pass for a whole one.
       // Deletes start at once (over a synchronous store they are complete when this returns).
       const evictFor = (thisArg: unknown, args: unknown[]): Promise<void> => {
         try {
-          if (allEntries) return guard.clear().catch(report)
+          if (allEntries) return guard.clear()
           const deletes = keys.map((key) => guard.deleteQuietly(key.constant ?? key.build(thisArg, args)))
           return Promise.all(deletes).then(() => undefined)
         } catch (error) {
@@ -366,7 +368,9 @@ export function createCacheFactory<DefaultSync extends boolean>(
           })
         }
         const evicted = evictFor(this, args)
-        return syncWrapper ? result : evicted.then(() => result)
+        if (!syncWrapper) return evicted.then(() => result)
+        evicted.catch(report)
+        return result
       }
     }, 'cache.evict')
   }

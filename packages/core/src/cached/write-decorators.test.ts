@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest'
 import { createCache } from '../create-cache'
-import { CacheConfigError } from '../errors'
+import { CacheConfigError, CacheStoreError } from '../errors'
 import { MemoryStore } from '../store/memory-store'
 import { ManualClock } from '../testing/manual-clock'
 import { FaultyStore } from './store-doubles.fixture'
@@ -116,6 +116,18 @@ describe('cache.evict', () => {
     const update = cache.evict({ key: 'k' })(async () => 'updated')
     expect(await update()).toBe('updated')
     expect(errors).toHaveLength(1)
+  })
+
+  it('rejects with the store error when allEntries cannot clear everything (after the function ran)', async () => {
+    const clock = new ManualClock()
+    const store = new FaultyStore(clock)
+    store.failing.add('clear')
+    store.failing.add('deleteMatching')
+    const { cache } = createCache({ clock, store, prefix: 'app' })
+    const ran = vi.fn(async () => 'reimported')
+    const reset = cache.evict({ allEntries: true })(ran)
+    await expect(reset()).rejects.toSatisfy((error) => CacheStoreError.isInstance(error))
+    expect(ran).toHaveBeenCalledTimes(1)
   })
 
   it('needs a key or allEntries', () => {

@@ -67,6 +67,10 @@ export interface RedisServer {
   kill(): Promise<void>
   /** Starts the server again on the same port (after `kill`). */
   restart(): Promise<void>
+  /** Freezes the process (SIGSTOP): connections stay open, nothing is answered. */
+  freeze(): void
+  /** Resumes a frozen process (SIGCONT); it then answers what it received meanwhile. */
+  thaw(): void
   /** Stops the process and removes its temp dir. */
   stop(): Promise<void>
 }
@@ -137,14 +141,25 @@ export async function startRedisServer(options: StartRedisServerOptions = {}): P
   }
 
   await launch()
+  let frozen = false
   return {
     port,
     kill: () => terminate('SIGKILL'),
+    freeze: () => {
+      frozen = child?.kill('SIGSTOP') === true
+    },
+    thaw: () => {
+      if (frozen) child?.kill('SIGCONT')
+      frozen = false
+    },
     restart: async () => {
       await terminate('SIGKILL')
       await launch()
     },
     stop: async () => {
+      // A frozen process would never act on SIGTERM.
+      if (frozen) child?.kill('SIGCONT')
+      frozen = false
       await terminate('SIGTERM')
       await rm(dir, { recursive: true, force: true })
     },
@@ -155,6 +170,8 @@ export async function startRedisServer(options: StartRedisServerOptions = {}): P
 export interface RedisCluster {
   /** The client ports of the masters. */
   readonly ports: number[]
+  /** The masters' processes, in the order of `ports` (to kill or freeze one). */
+  readonly nodes: RedisServer[]
   /** Stops every node and removes their temp dirs. */
   stop(): Promise<void>
 }
@@ -208,6 +225,7 @@ export async function startRedisCluster(masters = 3): Promise<RedisCluster> {
     )
     return {
       ports,
+      nodes,
       stop: async () => {
         await Promise.all(nodes.map((node) => node.stop()))
       },
