@@ -22,6 +22,7 @@ export type CacheErrorCode =
   | 'E_CACHE_KEY'
   | 'E_CACHE_STORE'
   | 'E_CACHE_TIMEOUT'
+  | 'E_CACHE_CIRCUIT_OPEN'
   | 'E_CACHE_LOCK'
   | 'E_CACHE_POOL_FULL'
   | 'E_CACHE_SERIALIZATION'
@@ -138,6 +139,26 @@ export class CacheTimeoutError extends CacheStoreError {
   constructor(message: string, options: CacheStoreErrorOptions & { timeoutMs: number }) {
     super(message, options, 'E_CACHE_TIMEOUT')
     this.timeoutMs = options.timeoutMs
+  }
+}
+
+/**
+ * A store refused an operation without calling its backend: its circuit breaker is open after
+ * consecutive failures (see the `circuitBreaker` option of remote stores). Also a
+ * {@link CacheStoreError}, so `cache()` treats it as any store failure (a miss, a dropped write).
+ * @example
+ * ```ts
+ * if (CacheCircuitOpenError.isInstance(error)) logger.debug(`redis skipped for ${error.retryInMs} ms`)
+ * ```
+ */
+export class CacheCircuitOpenError extends CacheStoreError {
+  static override readonly errorName: string = 'CacheCircuitOpenError'
+  /** How long until the breaker lets a trial call through, in milliseconds. */
+  readonly retryInMs: number
+
+  constructor(message: string, options: CacheStoreErrorOptions & { retryInMs: number }) {
+    super(message, options, 'E_CACHE_CIRCUIT_OPEN')
+    this.retryInMs = options.retryInMs
   }
 }
 

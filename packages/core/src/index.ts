@@ -100,6 +100,7 @@ export {
   optionalDurationToMs,
 } from './duration'
 export {
+  CacheCircuitOpenError,
   CacheConfigError,
   CacheError,
   type CacheErrorCode,
@@ -144,6 +145,7 @@ export {
   type ResolvedByteStoreOptions,
   resolveByteStoreOptions,
 } from './store/byte-store-options'
+export { CircuitBreaker, type CircuitBreakerOptions, type CircuitState } from './store/circuit-breaker'
 export {
   type CompressOptions,
   ENTRY_TIMELINE_BYTES,
@@ -175,5 +177,10 @@ export {
   type SyncCacheStore,
   type SyncFirstReadStore,
 } from './store/store'
+export {
+  DEFAULT_STORE_CIRCUIT_BREAKER,
+  StoreCircuit,
+  type StoreCircuitBreakerOption,
+} from './store/store-circuit'
 export { type TimeoutContext, withTimeout } from './store/with-timeout'
 export { type StoreUrlFactory, storeFromUrl } from './store-from-url'

@@ -1,3 +1,4 @@
+import type { CircuitState } from '../store/circuit-breaker'
 import type { CacheTallies } from './cache-tallies'
 import type { errorTypeOf } from './error-type'
 
@@ -43,6 +44,11 @@ export interface MetricsCollector {
   recordMemory(cache: string, bytes: number, entries: number): void
   /** A background refresh finished, successfully or not, after `seconds`. */
   recordBackgroundRefresh(cache: string, success: boolean, seconds: number): void
+  /**
+   * The circuit breaker of a store changed state (reported by `instrument()` over a store with a
+   * breaker, such as `RedisStore`): `'open'` while its backend is skipped. Optional.
+   */
+  recordCircuitState?(cache: string, state: CircuitState): void
 }
 
 const noop = (): void => {}

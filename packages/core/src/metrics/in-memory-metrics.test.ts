@@ -12,6 +12,7 @@ describe('InMemoryMetrics', () => {
       errors: {},
       memory: {},
       backgroundRefresh: {},
+      circuits: {},
     })
   })
 
@@ -125,6 +126,7 @@ describe('InMemoryMetrics', () => {
       errors: {},
       memory: {},
       backgroundRefresh: {},
+      circuits: {},
     })
     metrics.recordMiss('users')
     expect(metrics.getStats().caches.users).toMatchObject({ hits: 0, misses: 1 })

@@ -1,5 +1,6 @@
 import { type Clock, systemClock } from '../clock'
 import { CacheConfigError } from '../errors'
+import type { CircuitState } from '../store/circuit-breaker'
 import type { MetricsCollector } from './collector'
 import { type LatencyStats, LatencyWindow, roundMs } from './latency-window'
 
@@ -51,6 +52,7 @@ export interface BackgroundRefreshStats {
  *   errors: { 'L2:redis.get': { CacheTimeoutError: 2 } },
  *   memory: { 'L1:memory': { bytes: 4096, entries: 5 } },
  *   backgroundRefresh: { flags: { success: 12, failure: 0, avgMs: 31.5 } },
+ *   circuits: { 'L2:redis': 'open' },
  * }
  * ```
  */
@@ -67,6 +69,11 @@ export interface MetricsStats {
   memory: Record<string, MemoryStats>
   /** Background refresh outcomes per cache. */
   backgroundRefresh: Record<string, BackgroundRefreshStats>
+  /**
+   * The last circuit-breaker state per store that reported one (`instrument()` over a store with
+   * a breaker, such as `RedisStore`): `'open'` while its backend is skipped.
+   */
+  circuits: Record<string, CircuitState>
 }
 
 /** Options of {@link InMemoryMetrics}. */
@@ -104,6 +111,7 @@ interface CacheRecord {
   readonly errors: Map<string, Map<string, number>>
   memory: MemoryStats | undefined
   refresh: { success: number; failure: number; timed: number; totalSeconds: number } | undefined
+  circuit: CircuitState | undefined
 }
 
 const MAX_LATENCY_WINDOW = 1_000_000
@@ -209,6 +217,10 @@ export class InMemoryMetrics implements MetricsCollector {
     }
   }
 
+  recordCircuitState(cache: string, state: CircuitState): void {
+    this.#record(cache).circuit = state
+  }
+
   recordBackgroundRefresh(cache: string, success: boolean, seconds: number): void {
     const record = this.#record(cache)
     record.refresh ??= { success: 0, failure: 0, timed: 0, totalSeconds: 0 }
@@ -236,6 +248,7 @@ export class InMemoryMetrics implements MetricsCollector {
     const errors: [string, Record<string, number>][] = []
     const memory: [string, MemoryStats][] = []
     const backgroundRefresh: [string, BackgroundRefreshStats][] = []
+    const circuits: [string, CircuitState][] = []
     for (const [name, record] of this.#records) {
       const { hits, misses, sets, deletes, stale } = record
       if (hits + misses + sets + deletes + stale > 0) {
@@ -252,6 +265,7 @@ export class InMemoryMetrics implements MetricsCollector {
         const avgMs = timed === 0 ? 0 : roundMs((totalSeconds * 1000) / timed)
         backgroundRefresh.push([name, { success, failure, avgMs }])
       }
+      if (record.circuit !== undefined) circuits.push([name, record.circuit])
     }
     // Object.fromEntries defines own properties, so a cache named '__proto__' is reported, not lost.
     return {
@@ -261,6 +275,7 @@ export class InMemoryMetrics implements MetricsCollector {
       errors: Object.fromEntries(errors),
       memory: Object.fromEntries(memory),
       backgroundRefresh: Object.fromEntries(backgroundRefresh),
+      circuits: Object.fromEntries(circuits),
     }
   }
 
@@ -293,6 +308,7 @@ export class InMemoryMetrics implements MetricsCollector {
         errors: new Map(),
         memory: undefined,
         refresh: undefined,
+        circuit: undefined,
       }
       this.#records.set(name, record)
     }

@@ -3,6 +3,7 @@ import { type Duration, durationToMs } from '../duration'
 import { CacheConfigError } from '../errors'
 import type { MetricsCollector } from '../metrics/collector'
 import { errorTypeOf } from '../metrics/error-type'
+import type { CircuitState } from './circuit-breaker'
 import type { CacheEntry, CacheStore, SyncCacheStore } from './store'
 import { isCacheStore, isSyncStore } from './store'
 
@@ -40,6 +41,15 @@ function isMeasurable(store: CacheStore): store is CacheStore & MeasurableStore 
   return typeof candidate.size === 'number' && typeof candidate.bytes === 'number'
 }
 
+/** A store with a circuit breaker (`RedisStore`, `BlobStore`): its state, reported to metrics. */
+interface CircuitStore {
+  readonly circuitState: CircuitState
+}
+
+function hasCircuit(store: CacheStore): store is CacheStore & CircuitStore {
+  return typeof (store as Partial<CircuitStore>).circuitState === 'string'
+}
+
 const now = (): number => performance.now()
 
 /**
@@ -57,6 +67,10 @@ class InstrumentedStore implements CacheStore {
   #memoryReportedAt = Number.NEGATIVE_INFINITY
   /** Whether the store may have changed size since the last memory report. */
   #memoryDirty = false
+  /** The wrapped store, when it has a circuit breaker whose state is reported. */
+  readonly #breaking: CircuitStore | undefined
+  /** The circuit state last reported; a store starts closed. */
+  #circuitReported: CircuitState = 'closed'
 
   constructor(
     inner: CacheStore,
@@ -69,6 +83,7 @@ class InstrumentedStore implements CacheStore {
     this.#inner = inner
     this.#metrics = metrics
     this.#measurable = isMeasurable(inner) ? inner : undefined
+    this.#breaking = hasCircuit(inner) ? inner : undefined
     this.#clock = clock
     this.#memoryIntervalMs = memoryIntervalMs
   }
@@ -237,6 +252,15 @@ class InstrumentedStore implements CacheStore {
   #timed(operation: string, start: number): void {
     this.#metrics.recordLatency(this.name, operation, (now() - start) / 1000)
     if (this.#memoryDirty) this.#reportMemoryIfDue()
+    if (this.#breaking !== undefined) this.#reportCircuit(this.#breaking)
+  }
+
+  /** Reports the wrapped store's circuit state when it changed since the last report. */
+  #reportCircuit(store: CircuitStore): void {
+    const state = store.circuitState
+    if (state === this.#circuitReported) return
+    this.#circuitReported = state
+    this.#metrics.recordCircuitState?.(this.name, state)
   }
 
   #failed(operation: string, error: unknown): unknown {

@@ -1,6 +1,6 @@
-import { CacheConfigError } from '@stratacache/core'
-import { ManualClock } from '@stratacache/core/testing'
 import { describe, expect, it } from 'vitest'
+import { CacheConfigError } from '../errors'
+import { ManualClock } from '../testing/manual-clock'
 import { CircuitBreaker } from './circuit-breaker'
 
 function failTimes(breaker: CircuitBreaker, times: number): void {
