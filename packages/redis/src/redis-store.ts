@@ -5,6 +5,7 @@ import {
   type CacheStore,
   CacheStoreError,
   CacheTimeoutError,
+  type CircuitState,
   type CoordinationStore,
   type Duration,
   durationToMs,
@@ -12,6 +13,8 @@ import {
   type ErrorHandler,
   isDead,
   resolveByteStoreOptions,
+  StoreCircuit,
+  type StoreCircuitBreakerOption,
   safeReport,
   systemClock,
   withTimeout,
@@ -70,6 +73,19 @@ export interface RedisStoreOptions extends RedisConnectionOptions, ByteStoreOpti
    * ```
    */
   maxEntries?: number
+  /**
+   * The circuit breaker in front of Redis: after `failureThreshold` consecutive failed calls
+   * (errors or timeouts) the store stops calling Redis for `resetTimeout`, rejecting at once with
+   * `CacheCircuitOpenError` (a `CacheStoreError`: `cache()` serves misses from the loader without
+   * waiting for a timeout per call); then one trial call decides whether it closes. `false` turns
+   * it off. The state is `circuitState`, reported to metrics by `instrument()`.
+   * @defaultValue `{ failureThreshold: 5, resetTimeout: '10s' }`
+   * @example
+   * ```ts
+   * new RedisStore({ url, circuitBreaker: { failureThreshold: 3, resetTimeout: '5s' } })
+   * ```
+   */
+  circuitBreaker?: StoreCircuitBreakerOption
   /**
    * Which entry a bounded store evicts; only with `maxEntries`.
    * @defaultValue `'lru'`
@@ -180,6 +196,7 @@ export class RedisStore implements CacheStore, CoordinationStore {
   readonly #clientTimeoutMs: number
   readonly #layout: KeyLayout
   readonly #bounded: Bounded | undefined
+  readonly #circuit: StoreCircuit
 
   constructor(options: RedisStoreOptions) {
     if (typeof options !== 'object' || options === null) {
@@ -198,6 +215,7 @@ export class RedisStore implements CacheStore, CoordinationStore {
       })
     }
     this.#bounded = RedisStore.#boundedOptions(options, prefix)
+    this.#circuit = new StoreCircuit('RedisStore', STORE_NAME, options.circuitBreaker)
     const { codec, onError } = resolveByteStoreOptions('RedisStore', options)
     this.#codec = codec
     this.#onError = onError
@@ -222,6 +240,12 @@ export class RedisStore implements CacheStore, CoordinationStore {
     this.#cluster = connection.client.isCluster
     this.#client = defineCoordinationCommands(defineBoundedCommands(connection.client)) as Client
     this.#layout = keyLayout(prefix, this.#bounded !== undefined)
+    this.#circuit.guard(this)
+  }
+
+  /** The circuit breaker's state: `'open'` while Redis is skipped (see `circuitBreaker`). */
+  get circuitState(): CircuitState {
+    return this.#circuit.state
   }
 
   static #boundedOptions(options: RedisStoreOptions, prefix: string): Bounded | undefined {

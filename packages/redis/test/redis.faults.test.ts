@@ -3,7 +3,15 @@
  * a standalone redis-server frozen (SIGSTOP/SIGCONT) and killed -9 under several processes, and a
  * private 3-master Cluster losing a master. The shared servers of the other tests are never touched.
  */
-import { CacheConfigError, CacheStoreError, cache, createCache } from '@stratacache/core'
+import {
+  CacheCircuitOpenError,
+  CacheConfigError,
+  CacheStoreError,
+  cache,
+  createCache,
+  InMemoryMetrics,
+  instrument,
+} from '@stratacache/core'
 import { Cluster, Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { RedisBus } from '../src/redis-bus'
@@ -119,6 +127,42 @@ describe('a standalone redis-server that freezes or dies', () => {
     }
   })
 
+  it('while Redis is down the circuit opens: callers pay the loader, not a timeout per call; it closes once Redis is back', async () => {
+    const metrics = new InMemoryMetrics()
+    const redis = new RedisStore({
+      url: `redis://127.0.0.1:${server.port}`,
+      prefix: 'circuit:',
+      operationTimeout: '200ms',
+      circuitBreaker: { failureThreshold: 3, resetTimeout: '500ms' },
+    })
+    const store = instrument(redis, metrics, 'L2')
+    const load = cache({ store, ttl: 60, key: 'user:{0}', onError: () => {} })(
+      async (id: number) => `user ${id}`,
+    )
+    try {
+      await server.kill()
+      // The first calls each wait for a store timeout (read; the write is not the caller's wait here).
+      for (let id = 0; id < 3; id++) expect(await load(id)).toBe(`user ${id}`)
+      expect(redis.circuitState).toBe('open')
+      expect(metrics.getStats().circuits).toEqual({ L2: 'open' })
+      const started = performance.now()
+      for (let id = 10; id < 30; id++) expect(await load(id)).toBe(`user ${id}`)
+      // 20 misses served by the loader alone: well under one 200 ms timeout in all.
+      expect(performance.now() - started).toBeLessThan(150)
+      await expect(redis.get('x')).rejects.toSatisfy((error) => CacheCircuitOpenError.isInstance(error))
+      await server.restart()
+      expect(
+        await eventually(async () => {
+          await load(99)
+          return redis.circuitState === 'closed'
+        }, 5000),
+      ).toBe(true)
+      expect(metrics.getStats().circuits).toEqual({ L2: 'closed' })
+    } finally {
+      await redis.close()
+    }
+  })
+
   it('a ttl beyond the platform range is refused at configuration, naming the option', () => {
     const client = new Redis({ port: server.port, lazyConnect: true })
     const store = new RedisStore({ client, prefix: 'range:' })
@@ -150,7 +194,13 @@ describe('a 3-master Redis Cluster that loses a master', () => {
   })
 
   it('clear, deleteMatching, cache().clear() and evict({ allEntries }) reject naming the unreachable master and its slots', async () => {
-    const store = new RedisStore({ client, prefix: 'all-or-error:', operationTimeout: '500ms' })
+    // Without a breaker: each call below must meet the unreachable master itself.
+    const store = new RedisStore({
+      client,
+      prefix: 'all-or-error:',
+      operationTimeout: '500ms',
+      circuitBreaker: false,
+    })
     const items = Array.from({ length: 600 }, (_, i): [string, ReturnType<typeof entry>] => [
       `app:k${i}`,
       entry(String(i)),
