@@ -352,6 +352,15 @@ describe('ChainStore', () => {
       await expect(chain.clear()).rejects.toThrow('l2 clear exploded')
     })
 
+    it('clear and deleteMatching are all or error: a failing upper tier rejects too, after every other tier ran', async () => {
+      const { l1, l2, chain, entry } = setup()
+      await chain.set('k', entry)
+      l1.down(true)
+      await expect(chain.clear()).rejects.toThrow('l1 clear exploded')
+      expect(await l2.inner.has('k')).toBe(false)
+      await expect(chain.deleteMatching('*')).rejects.toThrow('l1 deleteMatching exploded')
+    })
+
     it('setIfAbsent rejects when the last tier fails, and writes nothing above', async () => {
       const { l1, chain, entry } = setup({ lastFails: true })
       await expect(chain.setIfAbsent('k', entry)).rejects.toThrow('l2 setIfAbsent exploded')

@@ -438,20 +438,47 @@ export class ChainStore implements CacheStore {
    */
   async deleteMatching(pattern: string): Promise<number> {
     this.#pending.invalidateAll()
-    const counts = await this.#writeTiers('deleteMatching', [], true, (tier) =>
+    const { values, failure } = await this.#everyTier('deleteMatching', (tier) =>
       tier.store.deleteMatching(pattern),
     )
     this.#pending.invalidateAll()
     await this.#publish('clear', undefined)
-    return Math.max(0, ...counts.map((count) => count ?? 0))
+    if (failure !== undefined) throw failure
+    return Math.max(0, ...values.map((count) => count ?? 0))
   }
 
-  /** Clears every tier (each only within its own namespace). */
+  /**
+   * Clears every tier (each only within its own namespace). All or error: when any tier fails
+   * (e.g. a Redis Cluster with a master unreachable), the others are still cleared and announced
+   * on the bus, then it rejects with the deepest failing tier's error (the others are reported).
+   */
   async clear(): Promise<void> {
     this.#pending.invalidateAll()
-    await this.#writeTiers('clear', [], true, (tier) => tier.store.clear())
+    const { failure } = await this.#everyTier('clear', (tier) => tier.store.clear())
     this.#pending.invalidateAll()
     await this.#publish('clear', undefined)
+    if (failure !== undefined) throw failure
+  }
+
+  /**
+   * Runs `run` on every tier; for the all-or-error operations (`clear`, `deleteMatching`): the
+   * deepest tier's failure is returned to be thrown, the other failures are reported.
+   */
+  async #everyTier<T>(
+    operation: string,
+    run: (tier: Tier) => Promise<T>,
+  ): Promise<{ values: (T | undefined)[]; failure: unknown }> {
+    const settled = await Promise.allSettled(this.#tiers.map(async (tier) => run(tier)))
+    let failed = -1
+    for (let index = settled.length - 1; index >= 0 && failed < 0; index--) {
+      if (settled[index]?.status === 'rejected') failed = index
+    }
+    const values = settled.map((result, index) => {
+      if (result.status === 'fulfilled') return result.value
+      if (index !== failed) this.#reportTier(this.#tiers[index] as Tier, operation, result.reason, undefined)
+      return undefined
+    })
+    return { values, failure: failed < 0 ? undefined : (settled[failed] as PromiseRejectedResult).reason }
   }
 
   /**
