@@ -128,6 +128,7 @@ export {
   type MemoryStats,
   type MetricsStats,
 } from './metrics/in-memory-metrics'
+export { checkOptionNames, invalidOption } from './option-errors'
 export { jsonSerializer } from './serializers/json'
 export type { Serializer } from './serializers/serializer'
 export type {
@@ -140,7 +141,10 @@ export type {
   BlobReadResult,
   BlobWriteOptions,
 } from './store/blob-backend'
+export { BlobStore } from './store/blob-store'
+export { BLOB_STORE_OPTION_NAMES, type BlobStoreOptions } from './store/blob-store-options'
 export {
+  BYTE_STORE_OPTION_NAMES,
   type ByteStoreOptions,
   type ResolvedByteStoreOptions,
   resolveByteStoreOptions,
@@ -148,10 +152,13 @@ export {
 export { CircuitBreaker, type CircuitBreakerOptions, type CircuitState } from './store/circuit-breaker'
 export {
   type CompressOptions,
+  DEFAULT_MAX_VALUE_BYTES,
   ENTRY_TIMELINE_BYTES,
+  type EncodeOptions,
   EntryCodec,
   type EntryCodecOptions,
   type EntryHeaderTimeline,
+  readEntryKey,
   readEntryTimeline,
 } from './store/codec'
 export { type Compression, gzipCompression } from './store/compression'
@@ -165,7 +172,7 @@ export {
   remainingLifeMs,
 } from './store/entry'
 export { estimateSize } from './store/estimate-size'
-export { escapeGlob, globToRegExp, hasWildcard, unescapeGlob } from './store/glob'
+export { escapeGlob, globLiteralPrefix, globToRegExp, hasWildcard, unescapeGlob } from './store/glob'
 export { type InstrumentOptions, instrument } from './store/instrument'
 export { MemoryStore, type MemoryStoreOptions } from './store/memory-store'
 export {
@@ -182,5 +189,7 @@ export {
   StoreCircuit,
   type StoreCircuitBreakerOption,
 } from './store/store-circuit'
+export { type StoreFailureContext, storeFailure } from './store/store-failure'
+export { assertStoreKey } from './store/store-key'
 export { type TimeoutContext, withTimeout } from './store/with-timeout'
 export { type StoreUrlFactory, storeFromUrl } from './store-from-url'
