@@ -5,6 +5,7 @@ import { checkOptionNames, invalidOption } from '../option-errors'
 import { checkBlobPrefix } from './blob-names'
 import { BYTE_STORE_OPTION_NAMES, type ByteStoreOptions, resolveByteStoreOptions } from './byte-store-options'
 import type { EntryCodec } from './codec'
+import type { StoreCircuitBreakerOption } from './store-circuit'
 
 /** Options of `BlobStore` (and, through it, of every store built on a `BlobBackend`). */
 export interface BlobStoreOptions extends ByteStoreOptions {
@@ -50,6 +51,19 @@ export interface BlobStoreOptions extends ByteStoreOptions {
    */
   pruneInterval?: Duration
   /**
+   * The circuit breaker in front of the backend: after `failureThreshold` consecutive failed
+   * calls (errors or timeouts) the store stops calling the backend for `resetTimeout`, rejecting
+   * at once with `CacheCircuitOpenError`; then one trial call decides whether it closes. `false`
+   * turns it off (a local disk has no outage to wait out). Its state is `circuitState`, reported
+   * to metrics by `instrument()`.
+   * @defaultValue `{ failureThreshold: 5, resetTimeout: '10s' }`
+   * @example
+   * ```ts
+   * new BlobStore(backend, { circuitBreaker: { failureThreshold: 3, resetTimeout: '30s' } })
+   * ```
+   */
+  circuitBreaker?: StoreCircuitBreakerOption
+  /**
    * The clock deciding when entries are dead and measuring `operationTimeout`. Tests pass a
    * `ManualClock`.
    * @defaultValue systemClock
@@ -68,6 +82,7 @@ export const BLOB_STORE_OPTION_NAMES: readonly string[] = Object.freeze([
   'operationTimeout',
   'concurrency',
   'pruneInterval',
+  'circuitBreaker',
   'clock',
 ])
 

@@ -8,11 +8,13 @@ import {
   type ResolvedBlobStoreOptions,
   resolveBlobStoreOptions,
 } from './blob-store-options'
+import type { CircuitState } from './circuit-breaker'
 import { ENTRY_TIMELINE_BYTES, readEntryKey, readEntryTimeline } from './codec'
 import { isDead } from './entry'
 import { globLiteralPrefix, globToRegExp, hasWildcard, unescapeGlob } from './glob'
 import { mapWithConcurrency } from './map-with-concurrency'
 import type { CacheEntry, CacheStore } from './store'
+import { StoreCircuit } from './store-circuit'
 import { storeFailure } from './store-failure'
 import { assertStoreKey } from './store-key'
 import { withTimeout } from './with-timeout'
@@ -71,6 +73,7 @@ export class BlobStore implements CacheStore {
   #pruneTimer: TimerHandle | undefined
   #runningPrune: Promise<number> | undefined
   #closed = false
+  readonly #circuit: StoreCircuit
 
   /**
    * @param backend - the object store
@@ -84,7 +87,19 @@ export class BlobStore implements CacheStore {
     this.name = backend.name
     this.prefix = this.#options.prefix
     this.#names = new BlobNames(this.prefix)
+    this.#circuit = new StoreCircuit(
+      `BlobStore(${backend?.name})`,
+      this.name,
+      options.circuitBreaker,
+      this.#options.clock,
+    )
+    this.#circuit.guard(this)
     this.#schedulePrune()
+  }
+
+  /** The circuit breaker's state: `'open'` while the backend is skipped (see `circuitBreaker`). */
+  get circuitState(): CircuitState {
+    return this.#circuit.state
   }
 
   /** The live entry under `key`; dead and undecodable entries are misses (and are removed). */
