@@ -64,7 +64,13 @@ async function slotMap(
   cluster: Cluster,
   bound: <T>(operation: Promise<T>) => Promise<T>,
 ): Promise<SlotRange[]> {
-  let lastError: unknown = new Error('the client knows no cluster node')
+  let lastError: unknown
+  try {
+    // Through the client first: it waits for the cluster to be ready (a fresh client knows no node yet).
+    return (await bound(cluster.cluster('SLOTS'))) as unknown as SlotRange[]
+  } catch (error) {
+    lastError = error
+  }
   for (const node of cluster.nodes('all')) {
     try {
       return (await bound(node.cluster('SLOTS'))) as unknown as SlotRange[]

@@ -193,6 +193,22 @@ describe('a 3-master Redis Cluster that loses a master', () => {
     expect(() => new RedisStore({ client, prefix: '}app:', maxEntries: 10 })).toThrowError(/"\}app:"/)
   })
 
+  it('clear() on a client that has only just been created covers the whole cluster', async () => {
+    const fresh = new Cluster(cluster.ports.map((port) => ({ host: '127.0.0.1', port })))
+    const store = new RedisStore({ client, prefix: 'fresh:' })
+    await store.setMany([
+      ['a', entry('1')],
+      ['b', entry('2')],
+      ['c', entry('3')],
+    ])
+    try {
+      await new RedisStore({ client: fresh, prefix: 'fresh:' }).clear()
+      expect(await store.getMany(['a', 'b', 'c'])).toEqual([undefined, undefined, undefined])
+    } finally {
+      fresh.disconnect()
+    }
+  })
+
   it('clear, deleteMatching, cache().clear() and evict({ allEntries }) reject naming the unreachable master and its slots', async () => {
     // Without a breaker: each call below must meet the unreachable master itself.
     const store = new RedisStore({
