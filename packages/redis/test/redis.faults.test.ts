@@ -113,6 +113,36 @@ describe('a standalone redis-server that freezes or dies', () => {
     })
   })
 
+  it("a singleFlight: 'cluster' lease whose write timed out while Redis was frozen is dropped once it answers", async () => {
+    const client = new Redis({ port: server.port, host: '127.0.0.1' })
+    const store = new RedisStore({
+      client,
+      prefix: 'lease:',
+      operationTimeout: '300ms',
+      circuitBreaker: false,
+    })
+    const load = cache({
+      store,
+      ttl: 60,
+      key: 'report',
+      singleFlight: 'cluster',
+      lockTimeout: 60,
+      onError: () => {},
+    })(async () => 'value')
+    try {
+      server.freeze()
+      expect(await load()).toBe('value') // its read, lease and write each timed out
+      server.thaw()
+      const leases = () => client.keys('lease:*__lease')
+      // Gone within moments, not after the lease's 60 s lockTimeout.
+      expect(await eventually(async () => (await leases()).length === 0, 3000)).toBe(true)
+      expect(await client.exists('lease:report')).toBe(1)
+    } finally {
+      server.thaw()
+      client.disconnect()
+    }
+  })
+
   it("operationTimeout '30d' on URL-built stores and buses bounds calls without timing them out at once", async () => {
     const url = `redis://127.0.0.1:${server.port}`
     const store = new RedisStore({ url, prefix: 'long:', operationTimeout: '30d' })
