@@ -20,6 +20,7 @@ const METRIC_NAMES = [
   'background_refresh_duration_seconds',
   'memory_bytes',
   'memory_entries',
+  'circuit_open',
 ]
 
 afterEach(() => {
@@ -64,6 +65,7 @@ describe('PrometheusMetrics', () => {
       '# TYPE stratacache_background_refresh_duration_seconds histogram',
       '# TYPE stratacache_memory_bytes gauge',
       '# TYPE stratacache_memory_entries gauge',
+      '# TYPE stratacache_circuit_open gauge',
     ])
     expect(text).toContain(
       '# HELP stratacache_hits_total Cache reads that found a live entry (stale serves included)',
@@ -162,6 +164,20 @@ describe('PrometheusMetrics', () => {
       'stratacache_memory_bytes{cache="L2"} 10',
       'stratacache_memory_entries{cache="L1"} 5',
       'stratacache_memory_entries{cache="L2"} 2',
+    ])
+  })
+
+  it("reports each store's circuit-breaker state as a gauge", async () => {
+    const registry = new Registry()
+    const metrics = new PrometheusMetrics({ registry })
+    metrics.recordCircuitState('L2', 'open')
+    metrics.recordCircuitState('L3', 'open')
+    metrics.recordCircuitState('L3', 'half-open')
+    metrics.recordCircuitState('L4', 'closed')
+    expect((await samples(registry)).filter((line) => line.includes('circuit'))).toEqual([
+      'stratacache_circuit_open{cache="L2"} 1',
+      'stratacache_circuit_open{cache="L3"} 0.5',
+      'stratacache_circuit_open{cache="L4"} 0',
     ])
   })
 

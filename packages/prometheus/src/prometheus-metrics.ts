@@ -2,6 +2,7 @@ import {
   CacheConfigError,
   CacheTallies,
   type CacheTally,
+  type CircuitState,
   durationBucketsOption,
   type MetricsCollector,
 } from '@stratacache/core'
@@ -209,6 +210,7 @@ export class PrometheusMetrics implements MetricsCollector {
   readonly #refreshDuration: Histogram
   readonly #memoryBytes: Gauge
   readonly #memoryEntries: Gauge
+  readonly #circuitOpen: Gauge
 
   constructor(options: PrometheusMetricsOptions = {}) {
     if (typeof options !== 'object' || options === null) throw invalid('options', 'expected an object')
@@ -288,6 +290,12 @@ export class PrometheusMetrics implements MetricsCollector {
         memoryEntries: spec(GAUGE, 'memory_entries', 'Entries held, as last reported by each cache', [
           'cache',
         ]),
+        circuitOpen: spec(
+          GAUGE,
+          'circuit_open',
+          "A store's circuit breaker: 0 closed, 1 open (backend skipped), 0.5 half-open (a trial call)",
+          ['cache'],
+        ),
       },
       this.#tallies,
     )
@@ -297,6 +305,7 @@ export class PrometheusMetrics implements MetricsCollector {
     this.#refreshDuration = registered.refreshDuration as Histogram
     this.#memoryBytes = registered.memoryBytes as Gauge
     this.#memoryEntries = registered.memoryEntries as Gauge
+    this.#circuitOpen = registered.circuitOpen as Gauge
   }
 
   recordHit(cache: string, key?: string): void {
@@ -332,6 +341,10 @@ export class PrometheusMetrics implements MetricsCollector {
     const labels = { cache }
     this.#memoryBytes.set(labels, bytes)
     this.#memoryEntries.set(labels, entries)
+  }
+
+  recordCircuitState(cache: string, state: CircuitState): void {
+    this.#circuitOpen.set({ cache }, state === 'open' ? 1 : state === 'half-open' ? 0.5 : 0)
   }
 
   recordBackgroundRefresh(cache: string, success: boolean, seconds: number): void {
