@@ -205,6 +205,21 @@ describe('OpenTelemetryMetrics', () => {
     ])
   })
 
+  it("observes each store's last circuit-breaker state", async () => {
+    const { collector, collect } = setup()
+    collector.recordCircuitState('L2', 'open')
+    collector.recordCircuitState('L3', 'half-open')
+    collector.recordCircuitState('L4', 'open')
+    collector.recordCircuitState('L4', 'closed')
+    const all = await collect()
+    expect(all.get('stratacache.circuit.open')?.descriptor).toMatchObject({ type: 'OBSERVABLE_GAUGE' })
+    expect(points(all.get('stratacache.circuit.open'))).toEqual([
+      [{ 'cache.name': 'L2' }, 1],
+      [{ 'cache.name': 'L3' }, 0.5],
+      [{ 'cache.name': 'L4' }, 0],
+    ])
+  })
+
   it('shares instruments and totals between collectors on one meter and prefix', async () => {
     const { collector, collect, meterProvider } = setup()
     const second = new OpenTelemetryMetrics({ meterProvider })

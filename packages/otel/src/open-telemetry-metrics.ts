@@ -12,6 +12,7 @@ import {
   CacheConfigError,
   CacheTallies,
   type CacheTally,
+  type CircuitState,
   durationBucketsOption,
   type MetricsCollector,
 } from '@stratacache/core'
@@ -119,6 +120,8 @@ interface Instruments {
   readonly refreshDuration: Histogram
   /** The last memory report per cache, observed by the gauges at collection time. */
   readonly memory: Map<string, { bytes: number; entries: number }>
+  /** The last circuit-breaker state per store (1 open, 0.5 half-open, 0 closed), observed at collection time. */
+  readonly circuits: Map<string, number>
   /** `{ 'cache.name': name }` per cache. */
   readonly cacheAttributes: Map<string, Attributes>
   /** `{ 'cache.name', 'cache.operation' }` per cache, then per operation. */
@@ -160,6 +163,7 @@ function createInstruments(
     duration: histogram('operation.duration', 'Duration of cache and store operations'),
     refreshDuration: histogram('background_refresh.duration', 'Duration of background refreshes'),
     memory: new Map(),
+    circuits: new Map(),
     cacheAttributes: new Map(),
     operationAttributes: new Map(),
   }
@@ -184,6 +188,11 @@ function createInstruments(
     unit: '{entry}',
     description: 'Entries held, as last reported by each cache',
   })
+  const circuit: ObservableGauge = meter.createObservableGauge(`${prefix}.circuit.open`, {
+    unit: '1',
+    description:
+      "A store's circuit breaker: 0 closed, 1 open (backend skipped), 0.5 half-open (a trial call)",
+  })
   meter.addBatchObservableCallback(
     (observer) => {
       for (const tally of instruments.tallies.all()) {
@@ -202,8 +211,11 @@ function createInstruments(
         observer.observe(bytes, memory.bytes, attributes)
         observer.observe(entries, memory.entries, attributes)
       }
+      for (const [cache, open] of instruments.circuits) {
+        observer.observe(circuit, open, cacheAttributes(instruments, cache))
+      }
     },
-    [...tallied.map(([instrument]) => instrument), bytes, entries],
+    [...tallied.map(([instrument]) => instrument), bytes, entries, circuit],
   )
   return instruments
 }
@@ -257,6 +269,7 @@ function instrumentsFor(
  * | `stratacache.background_refresh.duration` | Histogram | `s` | `cache.name`, `cache.refresh.success` |
  * | `stratacache.memory.usage` | ObservableGauge | `By` | `cache.name` |
  * | `stratacache.memory.entries` | ObservableGauge | `{entry}` | `cache.name` |
+ * | `stratacache.circuit.open` | ObservableGauge | `1` | `cache.name` (1 open, 0.5 half-open, 0 closed) |
  *
  * Hits, misses, sets, deletes and stale serves are the hot path: they are counted in process
  * ({@link CacheTallies}: a `Map` lookup and an increment) and reported as cumulative totals by
@@ -347,6 +360,10 @@ export class OpenTelemetryMetrics implements MetricsCollector {
 
   recordMemory(cache: string, bytes: number, entries: number): void {
     if (isAmount(bytes) && isAmount(entries)) this.#instruments.memory.set(cache, { bytes, entries })
+  }
+
+  recordCircuitState(cache: string, state: CircuitState): void {
+    this.#instruments.circuits.set(cache, state === 'open' ? 1 : state === 'half-open' ? 0.5 : 0)
   }
 
   recordBackgroundRefresh(cache: string, success: boolean, seconds: number): void {
