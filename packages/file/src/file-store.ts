@@ -6,6 +6,7 @@ import {
   type BlobStoreOptions,
   type CompressOptions,
   invalidOption,
+  optionNames,
   storeFailure,
 } from '@stratacache/core'
 import { FileBackend } from './file-backend'
@@ -94,11 +95,13 @@ export interface FileStoreOptions extends Omit<BlobStoreOptions, 'prefix'> {
 
 const FILE_STORE_OPTION_NAMES = [
   ...BLOB_STORE_OPTION_NAMES.filter((name) => name !== 'prefix'),
-  'dir',
-  'maxBytes',
-  'dedupeWrites',
-  'fsync',
-  'fs',
+  ...optionNames<Omit<FileStoreOptions, keyof BlobStoreOptions>>({
+    dir: true,
+    maxBytes: true,
+    dedupeWrites: true,
+    fsync: true,
+    fs: true,
+  }),
 ]
 
 /**
