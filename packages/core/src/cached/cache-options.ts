@@ -2,7 +2,9 @@ import type { Duration } from '../duration'
 import type { ErrorHandler } from '../instance-defaults'
 import type { MetricsCollector } from '../metrics/collector'
 import type { CacheStore, SyncCacheStore } from '../store/store'
+import type { CacheMode } from './cache-mode'
 import type { KeySpec } from './key-template'
+import type { ValueDuration } from './load-policy'
 
 /** A store, or a factory called once when the function is decorated. */
 export type StoreOption = CacheStore | (() => CacheStore)
@@ -63,7 +65,7 @@ export interface CacheStoreOptions {
 }
 
 /** Options that shape the entries a cache writes (`cache` and `cache.put`). */
-export interface CacheWriteOptions<A extends unknown[] = any[]> extends CacheStoreOptions {
+export interface CacheWriteOptions<A extends unknown[] = any[], R = any> extends CacheStoreOptions {
   /**
    * How long a value stays fresh. `0` bypasses the cache entirely (always calls, never stores);
    * `Infinity` never expires.
@@ -71,9 +73,10 @@ export interface CacheWriteOptions<A extends unknown[] = any[]> extends CacheSto
    * @example
    * ```ts
    * cache({ ttl: '5m' })(fn)
+   * cache({ ttl: (token: { expiresIn: number }) => token.expiresIn })(fetchToken) // a function of the value
    * ```
    */
-  ttl?: Duration
+  ttl?: ValueDuration<Awaited<R>>
   /**
    * The entry's key: a template (`'user:{0}'`, `'user:{id}'`, `'org:{0.org.id}'`, `'{}:{}'`) or a
    * function of the same arguments (called with the same `this`). Placeholders render strings as
@@ -94,9 +97,22 @@ export interface CacheWriteOptions<A extends unknown[] = any[]> extends CacheSto
    * @example
    * ```ts
    * cache({ ttl: 60, stale: 30 })(fn) // fresh for 60 s, then served stale for 30 s while refreshing
+   * cache({ ttl: (token: Token) => token.expiresIn - 30 })(fetchToken) // a function of the value
    * ```
    */
-  stale?: Duration
+  stale?: ValueDuration<Awaited<R>>
+  /**
+   * Stale-if-error (RFC 5861): after the stale window ends, the entry is kept this much longer
+   * and served **only when recomputing it fails** (the function rejects, or passes `hardTimeout`);
+   * the failure then goes to `onError` and metrics (counted as stale and as an error), never to
+   * the caller. Never served when the recompute succeeds.
+   * @defaultValue 0 (none)
+   * @example
+   * ```ts
+   * cache({ ttl: '1m', staleIfError: '1h' })(fetchRates) // an outage of the rates API serves the last rates for an hour
+   * ```
+   */
+  staleIfError?: Duration
   /**
    * Tags stored with each entry: a list, or a function of the arguments.
    * @defaultValue none
@@ -114,11 +130,43 @@ export interface CacheWriteOptions<A extends unknown[] = any[]> extends CacheSto
    * cache({ ttl: 60, cacheIf: (user) => user !== null })(fn)
    * ```
    */
-  cacheIf?: (value: any) => boolean
+  cacheIf?: (value: Awaited<R>) => boolean
 }
 
 /** Options of `cache(options)`. */
-export interface CacheOptions<A extends unknown[] = any[]> extends CacheWriteOptions<A> {
+export interface CacheOptions<A extends unknown[] = any[], R = any> extends CacheWriteOptions<A, R> {
+  /**
+   * With an old value at hand (a stale-if-error entry), a caller waits at most this long for the
+   * function: then it gets the old value, and the computation goes on in the background to update
+   * the entry. Must be shorter than `hardTimeout`.
+   * @defaultValue none
+   * @example
+   * ```ts
+   * cache({ ttl: '1m', staleIfError: '1h', softTimeout: '200ms' })(fetchRates)
+   * ```
+   */
+  softTimeout?: Duration
+  /**
+   * A caller waits at most this long for the function: then it gets the stale-if-error value, or
+   * a `CacheTimeoutError` (operation `'load'`). A computation that finishes later still updates the entry.
+   * @defaultValue none
+   * @example
+   * ```ts
+   * cache({ ttl: '1m', hardTimeout: '2s' })(slowReport)
+   * ```
+   */
+  hardTimeout?: Duration
+  /**
+   * How calls use the store (a `withCacheMode` scope overrides it): `'normal'`, `'read-only'`
+   * (a miss throws `CacheMissError` without calling), `'write-only'` (always compute and store),
+   * `'bypass'` (always compute, never read or store).
+   * @defaultValue the instance's `mode` (`'normal'`)
+   * @example
+   * ```ts
+   * cache({ ttl: 60, mode: 'read-only' })(expensiveReport) // filled by a warm-up job only
+   * ```
+   */
+  mode?: CacheMode
   /**
    * Who computes a missing value:
    * - `'process'`: concurrent misses for one key in this process share one call;
@@ -156,7 +204,7 @@ export interface CacheOptions<A extends unknown[] = any[]> extends CacheWriteOpt
 }
 
 /** Options of `cache.put(options)`: always run the function, then store its result under `key`. */
-export type CachePutOptions<A extends unknown[] = any[]> = CacheWriteOptions<A>
+export type CachePutOptions<A extends unknown[] = any[], R = any> = CacheWriteOptions<A, R>
 
 /** Options of `cache.evict(options)`: run the function, then delete entries. */
 export interface CacheEvictOptions<A extends unknown[] = any[]> extends CacheStoreOptions {
