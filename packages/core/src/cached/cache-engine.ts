@@ -250,6 +250,11 @@ export class CacheEngine {
     this.recordMiss(key)
     const current = this.#flights.get(key)
     const flight = current?.joinable ? current : this.#startFlight(key, job, thisArg, args, false, undefined)
+    return this.#awaitFlight(flight, key, job, old)
+  }
+
+  /** The caller's wait for a computation: bounded only when the policy or an old value asks for it. */
+  #awaitFlight(flight: Flight, key: string, job: Job, old: CacheEntry | undefined): Promise<unknown> {
     if (old === undefined && job.policy.hardTimeoutMs === Number.POSITIVE_INFINITY) return flight.promise
     return waitWithTimeouts(flight, key, job.policy, old, this.guard, this.#waitHooks)
   }
@@ -281,7 +286,7 @@ export class CacheEngine {
     }
     if (isPromiseLike(value)) {
       job.promiseFn = true
-      return this.#startFlight(key, job, thisArg, args, false, value).promise
+      return this.#awaitFlight(this.#startFlight(key, job, thisArg, args, false, value), key, job, old)
     }
     this.#storeSync(key, value, job, thisArg, args, stamp)
     return value
