@@ -3,8 +3,13 @@ import type { ErrorHandler } from '../instance-defaults'
 import type { MetricsCollector } from '../metrics/collector'
 import type { CacheStore, SyncCacheStore } from '../store/store'
 import type { CacheMode } from './cache-mode'
-import type { KeySpec } from './key-template'
-import type { ValueDuration } from './load-policy'
+
+/**
+ * The type of a function option (`key`, `tags`, `cacheIf`, `ttl`): its parameters are compared
+ * both ways, so an option may annotate them (`(id: number) => …`) while an unannotated one gets
+ * `unknown` until the decorator checks it against the wrapped function.
+ */
+export type OptionFunction<A extends unknown[], R> = { bivarianceHack(...args: A): R }['bivarianceHack']
 
 /** A store, or a factory called once when the function is decorated. */
 export type StoreOption = CacheStore | (() => CacheStore)
@@ -65,7 +70,7 @@ export interface CacheStoreOptions {
 }
 
 /** Options that shape the entries a cache writes (`cache` and `cache.put`). */
-export interface CacheWriteOptions<A extends unknown[] = any[], R = any> extends CacheStoreOptions {
+export interface CacheWriteOptions<A extends unknown[] = unknown[], R = unknown> extends CacheStoreOptions {
   /**
    * How long a value stays fresh. `0` bypasses the cache entirely (always calls, never stores);
    * `Infinity` never expires.
@@ -76,7 +81,7 @@ export interface CacheWriteOptions<A extends unknown[] = any[], R = any> extends
    * cache({ ttl: (token: { expiresIn: number }) => token.expiresIn })(fetchToken) // a function of the value
    * ```
    */
-  ttl?: ValueDuration<Awaited<R>>
+  ttl?: Duration | OptionFunction<[value: Awaited<R>], Duration>
   /**
    * The entry's key: a template (`'user:{0}'`, `'user:{id}'`, `'org:{0.org.id}'`, `'{}:{}'`) or a
    * function of the same arguments (called with the same `this`). Placeholders render strings as
@@ -89,7 +94,7 @@ export interface CacheWriteOptions<A extends unknown[] = any[], R = any> extends
    * cache({ ttl: 60, key: (id: string, opts: { full: boolean }) => `user:${id}:${opts.full}` })(fn)
    * ```
    */
-  key?: KeySpec<A>
+  key?: string | OptionFunction<A, string>
   /**
    * Stale-while-revalidate window after `ttl`: a stale entry is returned at once while one
    * background refresh per key runs.
@@ -100,7 +105,7 @@ export interface CacheWriteOptions<A extends unknown[] = any[], R = any> extends
    * cache({ ttl: (token: Token) => token.expiresIn - 30 })(fetchToken) // a function of the value
    * ```
    */
-  stale?: ValueDuration<Awaited<R>>
+  stale?: Duration | OptionFunction<[value: Awaited<R>], Duration>
   /**
    * Stale-if-error (RFC 5861): after the stale window ends, the entry is kept this much longer
    * and served **only when recomputing it fails** (the function rejects, or passes `hardTimeout`);
@@ -121,7 +126,7 @@ export interface CacheWriteOptions<A extends unknown[] = any[], R = any> extends
    * cache({ ttl: 60, tags: (id: string) => [`user:${id}`, 'users'] })(fn)
    * ```
    */
-  tags?: readonly string[] | ((...args: A) => readonly string[])
+  tags?: readonly string[] | OptionFunction<A, readonly string[]>
   /**
    * Decides whether a computed value is stored. The value is returned either way.
    * @defaultValue every value is stored, `undefined` and `null` included
@@ -130,11 +135,11 @@ export interface CacheWriteOptions<A extends unknown[] = any[], R = any> extends
    * cache({ ttl: 60, cacheIf: (user) => user !== null })(fn)
    * ```
    */
-  cacheIf?: (value: Awaited<R>) => boolean
+  cacheIf?: OptionFunction<[value: Awaited<R>], boolean>
 }
 
 /** Options of `cache(options)`. */
-export interface CacheOptions<A extends unknown[] = any[], R = any> extends CacheWriteOptions<A, R> {
+export interface CacheOptions<A extends unknown[] = unknown[], R = unknown> extends CacheWriteOptions<A, R> {
   /**
    * With an old value at hand (a stale-if-error entry), a caller waits at most this long for the
    * function: then it gets the old value, and the computation goes on in the background to update
@@ -204,10 +209,10 @@ export interface CacheOptions<A extends unknown[] = any[], R = any> extends Cach
 }
 
 /** Options of `cache.put(options)`: always run the function, then store its result under `key`. */
-export type CachePutOptions<A extends unknown[] = any[], R = any> = CacheWriteOptions<A, R>
+export type CachePutOptions<A extends unknown[] = unknown[], R = unknown> = CacheWriteOptions<A, R>
 
 /** Options of `cache.evict(options)`: run the function, then delete entries. */
-export interface CacheEvictOptions<A extends unknown[] = any[]> extends CacheStoreOptions {
+export interface CacheEvictOptions<A extends unknown[] = unknown[]> extends CacheStoreOptions {
   /**
    * The key(s) to delete after the function succeeds: templates or functions of its arguments,
    * as in `cache({ key })`. Required unless `allEntries` is `true`.
@@ -216,7 +221,7 @@ export interface CacheEvictOptions<A extends unknown[] = any[]> extends CacheSto
    * cache.evict({ key: ['user:{0}', 'users:list'], store })(async (id: string, patch: Patch) => db.update(id, patch))
    * ```
    */
-  key?: KeySpec<A> | readonly KeySpec<A>[]
+  key?: string | OptionFunction<A, string> | readonly (string | OptionFunction<A, string>)[]
   /**
    * Delete every entry instead of a key: the whole store when the instance has no prefix, or
    * every key under the instance prefix.
@@ -242,3 +247,19 @@ export type SyncMode<O, Default extends boolean> = O extends { singleFlight: 'cl
   : O extends { store?: infer S }
     ? IsSyncStoreOption<S, Default>
     : Default
+
+/**
+ * `unknown` when options `O` fit a function `F` (its parameters for `key` and `tags`, its awaited
+ * return type for `cacheIf`, `ttl` and `stale`); otherwise a type that names the mismatch, so that
+ * `cache(options)(fn)` does not compile.
+ */
+export type OptionsFit<O, F extends (...args: any[]) => any> =
+  O extends CacheWriteOptions<Parameters<F>, ReturnType<F>>
+    ? unknown
+    : { 'the options key, tags, cacheIf or ttl functions do not fit this function': never }
+
+/** Like {@link OptionsFit}, for `cache.evict`'s key functions. */
+export type EvictOptionsFit<O, F extends (...args: any[]) => any> =
+  O extends CacheEvictOptions<Parameters<F>>
+    ? unknown
+    : { 'the options key functions do not fit this function': never }

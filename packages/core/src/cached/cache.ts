@@ -49,7 +49,7 @@ export interface CacheFactory<DefaultSync extends boolean = true> {
    * for an anonymous function with neither `name` nor `key`
    * @throws {@link CacheKeyError} at decoration for a template placeholder that cannot be resolved
    */
-  <O extends CacheOptions>(options: O): CacheDecorator<SyncMode<O, DefaultSync>>
+  <O extends CacheOptions>(options: O): CacheDecorator<SyncMode<O, DefaultSync>, O>
   /**
    * A write-side decorator (cache-put): the function always runs, and its result is stored under
    * `key`, so readers cached with the same key and store see it.
@@ -61,7 +61,7 @@ export interface CacheFactory<DefaultSync extends boolean = true> {
    * @throws {@link CacheConfigError} without a `store` on an instance that has none (a per-function
    * store would be invisible to the readers)
    */
-  put<O extends CachePutOptions>(options: O): WriteDecorator<SyncMode<O, DefaultSync>>
+  put<O extends CachePutOptions>(options: O): WriteDecorator<SyncMode<O, DefaultSync>, O>
   /**
    * A write-side decorator (cache-evict): the function runs, then `key` (or every entry, with
    * `allEntries: true`) is deleted. Nothing is deleted when the function throws or rejects; a
@@ -77,7 +77,7 @@ export interface CacheFactory<DefaultSync extends boolean = true> {
    * @throws {@link CacheConfigError} without `key` or `allEntries`, or without a `store` on an
    * instance that has none
    */
-  evict<O extends CacheEvictOptions>(options: O): WriteDecorator<SyncMode<O, DefaultSync>>
+  evict<O extends CacheEvictOptions>(options: O): WriteDecorator<SyncMode<O, DefaultSync>, O, true>
 }
 
 const STORE_OPTIONS = ['store', 'name', 'metrics', 'onError', 'operationTimeout'] as const
