@@ -10,7 +10,6 @@ import type { AnyFunction, CachedFunction, CachedReturn } from './cached-functio
  * @typeParam O - the options it was built with: their `key`, `tags`, `cacheIf` and `ttl`
  * functions must fit the wrapped function's parameters and return type
  */
-// biome-ignore lint/complexity/noBannedTypes: `{}` (no option functions) fits every function
 export interface CacheDecorator<Sync extends boolean, O = {}> {
   /** Wraps a function: `cache({ ttl: 60 })(fn)`. */
   <F extends AnyFunction>(fn: F & OptionsFit<O, F>): CachedFunction<F, Sync>
@@ -29,7 +28,6 @@ export interface CacheDecorator<Sync extends boolean, O = {}> {
  * @typeParam O - the options it was built with (their functions must fit the wrapped function)
  * @typeParam Evict - whether `O` are `cache.evict` options
  */
-// biome-ignore lint/complexity/noBannedTypes: `{}` (no option functions) fits every function
 export interface WriteDecorator<Sync extends boolean, O = {}, Evict extends boolean = false> {
   /** Wraps a function. */
   <F extends AnyFunction>(
