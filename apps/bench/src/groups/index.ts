@@ -2,6 +2,7 @@ import type { BenchGroup } from '../harness'
 import { bgReadGroup } from './bg-read'
 import { cacheHitAsyncGroup, cacheHitSyncGroup } from './cache-hit'
 import { heapPerEntryGroup } from './heap-per-entry'
+import { keyValueMemoryGroup, keyValueRedisGroup } from './key-value'
 import { memoryStoreGroup } from './memory-store'
 import { metricsAsyncGroup, metricsSyncGroup } from './metrics'
 import { redisHitGroups } from './redis-hit'
@@ -20,4 +21,6 @@ export const GROUPS: BenchGroup[] = [
   twoTierGroup,
   stampedeGroup,
   heapPerEntryGroup,
+  keyValueMemoryGroup,
+  keyValueRedisGroup,
 ]

@@ -142,6 +142,8 @@ export class KeyValueCache {
   readonly #keyPrefix: string
   #engine: CacheEngine | undefined
   #defaultPolicy: LoadPolicy | undefined
+  /** `getOrSet` policies per options object: a call site that reuses its options resolves them once (do not mutate them). */
+  readonly #policies = new WeakMap<object, LoadPolicy>()
   /** How reads go, decided when the store is opened: synchronous, sync-first or async. */
   #syncRead: boolean | undefined
 
@@ -184,6 +186,9 @@ export class KeyValueCache {
         `${what}() expects an options object, got ${options === null ? 'null' : typeof options}`,
       )
     }
+    const cached = allowed === GET_OR_SET_OPTIONS ? this.#policies : undefined
+    const known = cached?.get(options)
+    if (known !== undefined) return known
     for (const name of Object.keys(options)) {
       if (!allowed.includes(name)) {
         throw new CacheConfigError(`Unknown option "${name}" for ${what}() (known: ${allowed.join(', ')})`, {
@@ -192,7 +197,9 @@ export class KeyValueCache {
       }
     }
     if (options.tags !== undefined) checkTags(options.tags)
-    return resolveLoadPolicy(options, options.ttl ?? this.#defaults.ttl)
+    const policy = resolveLoadPolicy(options, options.ttl ?? this.#defaults.ttl)
+    cached?.set(options, policy)
+    return policy
   }
 
   /** See `CacheInstance.getOrSet`. */

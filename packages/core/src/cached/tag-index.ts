@@ -10,6 +10,9 @@ const MIN_RECORD_LIFE_MS = 24 * 60 * 60 * 1000
 /** How far a stamp is moved past an invalidation in the same millisecond (well above a float64 ulp of epoch ms). */
 const STAMP_STEP_MS = 1e-3
 
+/** How many record keys a tag index remembers (tags made of ids can be unbounded). */
+const MAX_REMEMBERED_KEYS = 1000
+
 /** This process's view of one tag store's time line (shared by every cache over that store). */
 interface TagClock {
   /** The latest creation stamp handed to a tagged computation. */
@@ -49,6 +52,8 @@ export class TagIndex {
   readonly guard: StoreGuard
   readonly #prefix: string
   readonly #clock: TagClock
+  /** Record keys by tag: a hit reuses the same key string (and its hash) instead of building it. */
+  readonly #recordKeys = new Map<string, string>()
   /** Whether a missing record is written as an empty one, so that an upper tier can answer next time. */
   readonly #seedMissing: boolean
 
@@ -65,7 +70,12 @@ export class TagIndex {
 
   /** The store key of `tag`'s record. */
   recordKey(tag: string): string {
-    return this.#prefix + tag
+    let key = this.#recordKeys.get(tag)
+    if (key === undefined) {
+      key = this.#prefix + tag
+      if (this.#recordKeys.size < MAX_REMEMBERED_KEYS) this.#recordKeys.set(tag, key)
+    }
+    return key
   }
 
   /**
