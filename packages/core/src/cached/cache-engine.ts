@@ -114,16 +114,19 @@ export class CacheEngine {
     return entry.tags === undefined || this.#tagsSync(entry)
   }
 
+  /** Counts a hit (metrics, scoped stats). */
   recordHit(key: string): void {
     if (this.metricsOn) this.guard.metrics.recordHit(this.name, key)
     if (scopeHook.current !== undefined) countInScope('hits')
   }
 
+  /** Counts a miss (metrics, scoped stats). */
   recordMiss(key: string): void {
     if (this.metricsOn) this.guard.metrics.recordMiss(this.name, key)
     if (scopeHook.current !== undefined) countInScope('misses')
   }
 
+  /** Counts a stale value served (metrics, scoped stats). */
   recordStale(key: string): void {
     if (this.metricsOn) this.guard.metrics.recordStale(this.name, key)
     if (scopeHook.current !== undefined) countInScope('stale')

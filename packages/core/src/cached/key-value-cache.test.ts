@@ -147,3 +147,45 @@ describe('createCache() key-value: fail-open, validation, isolation', () => {
     expect(await a.get('k')).toBe('from a')
   })
 })
+
+describe("createCache() key-value: singleFlight 'cluster' and fast failure", () => {
+  it('computes once per fleet: two instances on one store, 25 concurrent callers each', async () => {
+    const clock = new ManualClock()
+    const shared = new FaultyStore(clock)
+    const a = createCache({ clock, store: shared, ttl: 60 })
+    const b = createCache({ clock, store: shared, ttl: 60 })
+    const gate = deferred<string>()
+    const factory = vi.fn(() => gate.promise)
+    const options = { singleFlight: 'cluster' as const, pollInterval: '10ms' as const }
+    const callers = [a, b].flatMap((instance) =>
+      Array.from({ length: 25 }, () => instance.getOrSet('report', factory, options)),
+    )
+    await vi.waitFor(() => expect(factory).toHaveBeenCalledTimes(1))
+    gate.resolve('built once')
+    await clock.advance(10)
+    await clock.advance(10)
+    expect(new Set(await Promise.all(callers))).toEqual(new Set(['built once']))
+    expect(factory).toHaveBeenCalledTimes(1)
+  })
+
+  it('while the backend hangs, a miss waits for one store timeout (the read), never for the write', async () => {
+    const clock = new ManualClock()
+    const store = new FaultyStore(clock)
+    store.hanging.add('get')
+    store.hanging.add('set')
+    const errors: unknown[] = []
+    const { cache } = createCache({ clock, store, onError: (error) => errors.push(error) })
+    const get = cache({ ttl: 60, key: 'k', operationTimeout: '200ms' })(async () => 'value')
+    let settled = false
+    const call = get().then((value) => {
+      settled = true
+      return value
+    })
+    await clock.advance(199)
+    expect(settled).toBe(false)
+    await clock.advance(1)
+    expect(await call).toBe('value') // no second timeout for the write
+    await clock.advance(200)
+    expect(errors.map((error) => (error as Error).name)).toEqual(['CacheTimeoutError', 'CacheTimeoutError'])
+  })
+})
