@@ -1,17 +1,15 @@
-import { CacheMissError, CacheTimeoutError } from '../errors'
+import { CacheTimeoutError } from '../errors'
 import { safeReport } from '../instance-defaults'
 import { NULL_METRICS } from '../metrics/collector'
 import { errorTypeOf } from '../metrics/error-type'
-import { createEntry } from '../store/entry'
 import type { CacheEntry } from '../store/store'
 import { type CacheMode, countInScope, scopeHook } from './cache-mode'
 import { waitWithTimeouts } from './caller-wait'
-import type { ClusterSettings, LoadPolicy } from './load-policy'
+import { computeClustered, LEFT_TO_OTHERS } from './cluster-flight'
+import { EntryWriter } from './entry-writer'
+import type { LoadPolicy } from './load-policy'
 import type { StoreGuard } from './store-guard'
 import type { TagIndex } from './tag-index'
-
-/** Suffix of the lease key taken by `singleFlight: 'cluster'`: `<key>:__lease`. */
-export const LEASE_SUFFIX = ':__lease'
 
 /**
  * A computation the engine can run for a key: the function and how its results are stored. A
@@ -28,7 +26,7 @@ export interface Job {
 export type EntryUse = 'fresh' | 'stale' | 'error-only'
 
 /** One computation of a key's value in this process (a miss, a refresh, or a `refresh()` call). */
-interface Flight {
+export interface Flight {
   promise: Promise<unknown>
   /** Whether misses may wait for it (a cluster background refresh may end without a value). */
   joinable: boolean
@@ -41,11 +39,6 @@ interface Flight {
   /** Its failure was reported to `onError`. */
   reported: boolean
 }
-
-const HELD = -1
-const UNLEASED = -2
-/** What a cluster background refresh resolves to when another process holds the lease. */
-const LEFT_TO_OTHERS: unique symbol = Symbol('left to the lease holder')
 
 /** Whether `value` is a thenable. */
 export function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
@@ -65,6 +58,8 @@ export function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
 export class CacheEngine {
   readonly guard: StoreGuard
   readonly tags: TagIndex
+  /** Builds the entries the engine stores. */
+  readonly writer: EntryWriter
   readonly name: string
   /** The mode of the cache (`mode` option); a `withCacheMode` scope overrides it. */
   readonly mode: CacheMode
@@ -79,6 +74,7 @@ export class CacheEngine {
   constructor(guard: StoreGuard, tags: TagIndex, mode: CacheMode) {
     this.guard = guard
     this.tags = tags
+    this.writer = new EntryWriter(guard, tags)
     this.name = guard.cacheName
     this.mode = mode
     this.metricsOn = guard.metrics !== NULL_METRICS
@@ -187,47 +183,6 @@ export class CacheEngine {
   bypass(job: Job, thisArg: unknown, args: unknown[]): unknown {
     if (scopeHook.current !== undefined) countInScope('loads')
     return this.#call(job, thisArg, args)
-  }
-
-  /** `'read-only'` mode: the cached value (stale ones without a refresh), else a `CacheMissError`; never calls. */
-  async readOnly(key: string, tags: LoadPolicy['tags']): Promise<unknown> {
-    return this.#readOnlyServe(await this.read(key, tags), key)
-  }
-
-  /** {@link CacheEngine.readOnly} over a synchronous store. */
-  readOnlySync(key: string): unknown {
-    const entry = this.guard.getSync(key)
-    return this.#readOnlyServe(entry !== undefined && this.checkSync(entry) === true ? entry : undefined, key)
-  }
-
-  #readOnlyServe(entry: CacheEntry | undefined, key: string): unknown {
-    const use = entry === undefined ? 'error-only' : this.use(entry)
-    if (use === 'error-only') {
-      this.recordMiss(key)
-      throw new CacheMissError(
-        `${this.name}: no cached value for key ${JSON.stringify(key)} (read-only mode)`,
-        {
-          key,
-        },
-      )
-    }
-    this.recordHit(key)
-    if (use === 'stale') this.recordStale(key)
-    return (entry as CacheEntry).value
-  }
-
-  /** The usable cached value (fresh or stale) under `key`, or `undefined`; records nothing. */
-  async peek(key: string): Promise<unknown> {
-    const entry = await this.read(key)
-    return entry === undefined || this.use(entry) === 'error-only' ? undefined : entry.value
-  }
-
-  /** {@link CacheEngine.peek} over a synchronous store. */
-  peekSync(key: string): unknown {
-    const entry = this.guard.getSync(key)
-    if (entry === undefined || this.checkSync(entry) !== true || this.use(entry) === 'error-only')
-      return undefined
-    return entry.value
   }
 
   /** After a synchronous read: serve an entry, or compute a missing one; always a Promise. */
@@ -345,53 +300,9 @@ export class CacheEngine {
     )
   }
 
-  /**
-   * The entry to store for `value` computed from a start at `stamp` (its `createdAt`), or
-   * `undefined` when it must not be stored (`cacheIf`, a `ttl` of 0, or a throwing option function,
-   * which is reported).
-   */
-  entryFor(
-    value: unknown,
-    policy: LoadPolicy,
-    thisArg: unknown,
-    args: unknown[],
-    stamp: number,
-  ): CacheEntry | undefined {
-    let ttlMs: number
-    let staleMs: number
-    let tags: readonly string[] | undefined
-    try {
-      if (policy.cacheIf !== undefined && !policy.cacheIf(value)) return undefined
-      ttlMs = typeof policy.ttlMs === 'function' ? policy.ttlMs(value) : policy.ttlMs
-      if (ttlMs === 0) return undefined
-      staleMs = typeof policy.staleMs === 'function' ? policy.staleMs(value) : policy.staleMs
-      tags = typeof policy.tags === 'function' ? policy.tags.apply(thisArg, args) : policy.tags
-    } catch (error) {
-      // A throwing cacheIf, tags or ttl function: the caller still gets its value, nothing is stored.
-      this.guard.metrics.recordError(this.name, 'set', errorTypeOf(error))
-      safeReport(this.guard.onError, error)
-      return undefined
-    }
-    const now = this.guard.clock.now()
-    const entry = createEntry(value, { now, ttlMs, staleMs: staleMs + policy.staleIfErrorMs })
-    entry.createdAt = stamp
-    if (policy.staleIfErrorMs > 0) entry.staleIfErrorFrom = entry.freshUntil + staleMs
-    if (tags !== undefined && tags.length > 0) {
-      entry.tags = [...tags]
-      this.tags.noteLife(entry, now)
-    }
-    return entry
-  }
-
-  /** The `createdAt` of a value whose computation starts now (after any invalidation of tags). */
-  stamp(policy: LoadPolicy): number {
-    const now = this.guard.clock.now()
-    return policy.tags === undefined ? now : this.tags.stamp(now)
-  }
-
   #startLoad(job: Job): number {
     if (scopeHook.current !== undefined) countInScope('loads')
-    return this.stamp(job.policy)
+    return this.writer.stamp(job.policy)
   }
 
   #loadFailed(error: unknown): void {
@@ -442,8 +353,11 @@ export class CacheEngine {
       // A background refresh starts after the stale reader got its value.
       if (flight.background) await undefined
       const cluster = job.policy.cluster
-      if (cluster !== undefined && !recomputing)
-        return await this.#computeClustered(key, job, thisArg, args, flight, cluster)
+      if (cluster !== undefined && !recomputing) {
+        return await computeClustered(this, key, job.policy.tags, flight, cluster, () =>
+          this.#compute(key, job, thisArg, args, flight, undefined),
+        )
+      }
       const value = await this.#compute(key, job, thisArg, args, flight, started)
       // An explicit recompute (refresh, cache.put, write-only) is done when its value is stored.
       if (recomputing) await flight.written
@@ -466,7 +380,7 @@ export class CacheEngine {
     flight: Flight,
     started: PromiseLike<unknown> | undefined,
   ): Promise<unknown> {
-    const stamp = started === undefined ? this.#startLoad(job) : this.stamp(job.policy)
+    const stamp = started === undefined ? this.#startLoad(job) : this.writer.stamp(job.policy)
     const startedAt = this.metricsOn ? this.guard.clock.now() : 0
     let value: unknown
     try {
@@ -479,69 +393,15 @@ export class CacheEngine {
       this.guard.metrics.recordLatency(this.name, 'load', (this.guard.clock.now() - startedAt) / 1000)
     // Invalidated (or superseded by a newer computation) meanwhile: the value is returned, not stored.
     if (this.#flights.get(key) === flight) {
-      const entry = this.entryFor(value, job.policy, thisArg, args, stamp)
+      const entry = this.writer.entryFor(value, job.policy, thisArg, args, stamp)
       // The caller does not wait for the write: it completes in the background (failures go to onError).
       if (entry !== undefined) flight.written = this.guard.set(key, entry)
     }
     return value
   }
 
-  async #computeClustered(
-    key: string,
-    job: Job,
-    thisArg: unknown,
-    args: unknown[],
-    flight: Flight,
-    cluster: ClusterSettings,
-  ): Promise<unknown> {
-    const { clock } = this.guard
-    const leaseKey = key + LEASE_SUFFIX
-    const deadline = clock.now() + cluster.lockTimeoutMs
-    for (;;) {
-      const lease = await this.#tryLease(leaseKey, cluster.lockTimeoutMs)
-      if (lease !== HELD) {
-        let computed = false
-        try {
-          if (lease !== UNLEASED) {
-            // The previous holder may have stored its value and released the lease between our
-            // last read and this win: read once more so the fleet computes the key only once.
-            const entry = await this.read(key, job.policy.tags)
-            if (entry !== undefined && clock.now() < entry.freshUntil) return entry.value
-          }
-          computed = true
-          return await this.#compute(key, job, thisArg, args, flight, undefined)
-        } finally {
-          // Released once the value is stored (so waiters find it), without holding the caller.
-          if (lease !== UNLEASED) {
-            const release = (): void => {
-              if (clock.now() - lease < cluster.lockTimeoutMs) void this.guard.deleteQuietly(leaseKey)
-            }
-            if (computed && flight.written !== undefined) void flight.written.then(release)
-            else release()
-          }
-        }
-      }
-      // Another process computes this key: a refresh leaves it to them, a miss waits for their value.
-      if (flight.background) return LEFT_TO_OTHERS
-      // A caller awaits this pause, so it keeps the process alive (unlike background timers).
-      await new Promise<void>((resolve) =>
-        clock.setTimeout(resolve, Math.min(cluster.pollMs, deadline - clock.now()), { keepAlive: true }),
-      )
-      const entry = await this.read(key, job.policy.tags)
-      if (entry !== undefined) return entry.value
-      if (clock.now() >= deadline) return await this.#compute(key, job, thisArg, args, flight, undefined)
-    }
-  }
-
-  /** Takes the cluster lease: the time it was taken, {@link HELD} by another, or {@link UNLEASED} when the store failed. */
-  async #tryLease(leaseKey: string, lockTimeoutMs: number): Promise<number> {
-    const now = this.guard.clock.now()
-    const won = await this.guard.setIfAbsent(leaseKey, createEntry(true, { now, ttlMs: lockTimeoutMs }))
-    return won === undefined ? UNLEASED : won ? now : HELD
-  }
-
   #storeSync(key: string, value: unknown, job: Job, thisArg: unknown, args: unknown[], stamp: number): void {
-    const entry = this.entryFor(value, job.policy, thisArg, args, stamp)
+    const entry = this.writer.entryFor(value, job.policy, thisArg, args, stamp)
     if (entry !== undefined) this.guard.setSync(key, entry)
   }
 }

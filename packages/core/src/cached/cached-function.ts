@@ -1,6 +1,7 @@
 import type { CacheStore } from '../store/store'
 import type { CacheEngine, Job } from './cache-engine'
 import { scopeHook } from './cache-mode'
+import { peek, peekSync, readOnly, readOnlySync } from './engine-reads'
 import type { CompiledKey } from './key-template'
 import { checkTags } from './load-policy'
 
@@ -215,13 +216,13 @@ function callModal(
       const entryKey = key.constant ?? key.build(thisArg, args)
       return mode === 'write-only'
         ? engine.recompute(entryKey, job, thisArg, args, true)
-        : engine.readOnlySync(entryKey)
+        : readOnlySync(engine, entryKey)
     }
     return rejecting(async () => {
       const entryKey = key.constant ?? key.build(thisArg, args)
       return mode === 'write-only'
         ? engine.recompute(entryKey, job, thisArg, args, false)
-        : engine.readOnly(entryKey, job.policy.tags)
+        : readOnly(engine, entryKey, job.policy.tags)
     })
   }
 }
@@ -277,10 +278,10 @@ export function buildCachedFunction(
     },
     peek(this: unknown, ...args: unknown[]): unknown {
       if (mode === 'sync') {
-        const value = engine.peekSync(keyOf(this, args))
+        const value = peekSync(engine, keyOf(this, args))
         return job.promiseFn ? Promise.resolve(value) : value
       }
-      return rejecting(async () => engine.peek(keyOf(this, args)))
+      return rejecting(async () => peek(engine, keyOf(this, args)))
     },
     refresh(this: unknown, ...args: unknown[]): unknown {
       if (mode === 'sync') return engine.recompute(keyOf(this, args), job, self(this), args, true)

@@ -5,6 +5,7 @@ import type { CacheEntry } from '../store/store'
 import { CacheEngine, type Job } from './cache-engine'
 import { scopeHook } from './cache-mode'
 import { readFirstSync } from './cached-function'
+import { readOnly } from './engine-reads'
 import {
   checkTags,
   type LoadPolicy,
@@ -215,7 +216,7 @@ export class KeyValueCache {
         return Promise.resolve(engine.bypass(job, undefined, NO_ARGS))
       if (mode === 'write-only')
         return engine.recompute(fullKey, job, undefined, NO_ARGS, false) as Promise<unknown>
-      if (mode === 'read-only') return engine.readOnly(fullKey, policy.tags)
+      if (mode === 'read-only') return readOnly(engine, fullKey, policy.tags)
       if (this.#syncRead === undefined || policy.cluster !== undefined)
         return engine.lookup(fullKey, job, undefined, NO_ARGS)
       return readFirstSync(engine, this.#syncRead, fullKey, job, undefined, NO_ARGS)
@@ -265,7 +266,7 @@ export class KeyValueCache {
 
   #entry(value: unknown, policy: LoadPolicy): CacheEntry | undefined {
     const engine = this.engine
-    return engine.entryFor(value, policy, undefined, NO_ARGS, engine.stamp(policy))
+    return engine.writer.entryFor(value, policy, undefined, NO_ARGS, engine.writer.stamp(policy))
   }
 
   #writes(): boolean {
