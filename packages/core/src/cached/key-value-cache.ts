@@ -254,13 +254,7 @@ export class KeyValueCache {
     const mode = engine.currentMode()
     if (mode === 'bypass' || mode === 'write-only') return fullKeys.map(() => undefined)
     const entries = (await engine.guard.getMany(fullKeys)) ?? []
-    const checked = await Promise.all(
-      fullKeys.map(async (_, index) => {
-        const entry = entries[index]
-        if (entry?.tags === undefined) return entry
-        return (await engine.tags.valid(entry)) ? entry : undefined
-      }),
-    )
+    const checked = await engine.tags.validMany(entries)
     return checked.map((entry, index) => this.#serve(entry, fullKeys[index] as string))
   }
 

@@ -138,6 +138,25 @@ export class TagIndex {
   }
 
   /**
+   * `entries` with the tagged ones that did not survive their tags replaced by `undefined`; the
+   * records of every tag involved are read in one `getMany`.
+   */
+  async validMany(entries: readonly (CacheEntry | undefined)[]): Promise<(CacheEntry | undefined)[]> {
+    const tags = new Set<string>()
+    for (const entry of entries) if (entry?.tags !== undefined) for (const tag of entry.tags) tags.add(tag)
+    if (tags.size === 0) return [...entries]
+    const list = [...tags]
+    const found = await this.guard.getMany(list.map((tag) => this.recordKey(tag)))
+    if (found === undefined) return entries.map((entry) => (entry?.tags === undefined ? entry : undefined))
+    const known: Records = new Map(list.map((tag, index) => [tag, found[index]]))
+    return Promise.all(
+      entries.map(async (entry) =>
+        entry?.tags === undefined || (await this.valid(entry, known)) ? entry : undefined,
+      ),
+    )
+  }
+
+  /**
    * Reads `key` from `store` (which must be this index's store) together with the records of
    * `tags` in one `getMany`: a tagged hit whose tags are known beforehand costs no extra round trip.
    * Resolves the entry when it survives its tags, else `undefined`.

@@ -115,6 +115,27 @@ describe('tag records', () => {
     expect(counting.reads).toEqual([])
   })
 
+  it('getMany reads the records of every tag involved in one more round trip', async () => {
+    const { c, store } = setup(true)
+    const counting = store as CountingStore
+    await c.setMany(
+      [
+        ['a', 1],
+        ['b', 2],
+      ],
+      { tags: ['t', 'u'] },
+    )
+    await c.set('c', 3, { tags: ['u'] })
+    await c.invalidateTags(['t'])
+    await c.set('d', 4, { tags: ['t'] })
+    counting.reads.length = 0
+    expect(await c.getMany(['a', 'b', 'c', 'd', 'e'])).toEqual([undefined, undefined, 3, 4, undefined])
+    expect(counting.reads).toEqual([
+      ['app:a', 'app:b', 'app:c', 'app:d', 'app:e'],
+      ['app:__tag:t', 'app:__tag:u'],
+    ])
+  })
+
   it('invalidateTags rejects when the store fails, and validates its argument', async () => {
     const clock = new ManualClock()
     const store = new FaultyStore(clock)
