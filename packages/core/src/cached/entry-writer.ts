@@ -56,7 +56,7 @@ export class EntryWriter {
     if (policy.staleIfErrorMs > 0) entry.staleIfErrorFrom = entry.freshUntil + staleMs
     if (tags !== undefined && tags.length > 0) {
       entry.tags = [...tags]
-      this.#tags.noteLife(entry, now)
+      this.#tags.capLife(entry, now)
     }
     return entry
   }

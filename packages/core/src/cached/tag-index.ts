@@ -5,8 +5,11 @@ import type { StoreGuard } from './store-guard'
 /** The key of a tag's invalidation record, after the instance prefix: `<prefix>:__tag:<tag>`. */
 export const TAG_RECORD_INFIX = '__tag:'
 
-/** The shortest life of a tag record: entries written by other processes may outlive this process's longest. */
-const MIN_RECORD_LIFE_MS = 24 * 60 * 60 * 1000
+/**
+ * The life of a tag record, and the longest life of a tagged entry: a record outlives every entry
+ * written before it, in every process, so an invalidation is never forgotten while it matters.
+ */
+export const TAG_LIFE_MS = 7 * 24 * 60 * 60 * 1000
 /** How far a stamp is moved past an invalidation in the same millisecond (well above a float64 ulp of epoch ms). */
 const STAMP_STEP_MS = 1e-3
 
@@ -19,8 +22,6 @@ interface TagClock {
   lastStamp: number
   /** The latest invalidation time written. */
   lastInvalidation: number
-  /** How long records must live: the longest life of a tagged entry written here (at least a day). */
-  recordLifeMs: number
 }
 
 const clocks = new WeakMap<CacheStore, TagClock>()
@@ -28,7 +29,7 @@ const clocks = new WeakMap<CacheStore, TagClock>()
 function clockOf(store: CacheStore): TagClock {
   let clock = clocks.get(store)
   if (clock === undefined) {
-    clock = { lastStamp: 0, lastInvalidation: 0, recordLifeMs: MIN_RECORD_LIFE_MS }
+    clock = { lastStamp: 0, lastInvalidation: 0 }
     clocks.set(store, clock)
   }
   return clock
@@ -44,8 +45,8 @@ type Records = Map<string, CacheEntry | undefined>
  * tagged entry whose `createdAt` is at or before the time of any of its tags' records is a miss.
  * Records live in the tag store (for a `ChainStore`, its shared tier, or the chain itself when a
  * bus keeps its upper tiers coherent), so every process reading that store agrees without a bus.
- * Untagged entries are never checked. Records expire after the longest life of a tagged entry
- * written through this process (at least a day).
+ * Untagged entries are never checked. Records expire after {@link TAG_LIFE_MS} (a week), and a
+ * tagged entry lives at most as long.
  */
 export class TagIndex {
   /** The guard of the store where records are read and written. */
@@ -89,10 +90,16 @@ export class TagIndex {
     return stamp
   }
 
-  /** Notes the life of a tagged entry just written, so that records outlive it. */
-  noteLife(entry: CacheEntry, now: number): void {
-    const life = entry.staleUntil - now
-    if (life > this.#clock.recordLifeMs) this.#clock.recordLifeMs = life
+  /**
+   * Cuts a tagged entry written at `now` to {@link TAG_LIFE_MS}, the life of tag records, so that
+   * no record of an invalidation that concerns it can expire before it.
+   */
+  capLife(entry: CacheEntry, now: number): void {
+    const limit = now + TAG_LIFE_MS
+    if (entry.staleUntil <= limit) return
+    entry.staleUntil = limit
+    if (entry.freshUntil > limit) entry.freshUntil = limit
+    if (entry.staleIfErrorFrom !== undefined && entry.staleIfErrorFrom > limit) entry.staleIfErrorFrom = limit
   }
 
   /** Whether a tagged entry survives its tags' records; the tag store must be synchronous. */
@@ -179,7 +186,7 @@ export class TagIndex {
     const now = this.guard.clock.now()
     const at = Math.max(now, clock.lastStamp)
     if (at > clock.lastInvalidation) clock.lastInvalidation = at
-    const record = createEntry(at, { now, ttlMs: clock.recordLifeMs })
+    const record = createEntry(at, { now, ttlMs: TAG_LIFE_MS })
     await this.guard.setManyStrict(tags.map((tag): [string, CacheEntry] => [this.recordKey(tag), record]))
   }
 
@@ -191,7 +198,7 @@ export class TagIndex {
   #seed(tag: string): void {
     if (!this.#seedMissing) return
     const now = this.guard.clock.now()
-    void this.guard.setIfAbsent(this.recordKey(tag), createEntry(0, { now, ttlMs: this.#clock.recordLifeMs }))
+    void this.guard.setIfAbsent(this.recordKey(tag), createEntry(0, { now, ttlMs: TAG_LIFE_MS }))
   }
 }
 
