@@ -136,7 +136,8 @@ export interface CacheInstance<Sync extends boolean = boolean> {
    */
   get<T = unknown>(key: string): Promise<T | undefined>
   /**
-   * Stores `value` under `key`. A failing store is reported to `onError`, never thrown.
+   * Stores `value` under `key` (and drops a computation of it in flight). A failing store is
+   * reported to `onError`, never thrown. Nothing is written in `'read-only'` and `'bypass'` modes.
    * @example
    * ```ts
    * await c.set('user:42', user, { ttl: '1m', tags: ['users'] })

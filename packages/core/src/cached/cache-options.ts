@@ -119,7 +119,9 @@ export interface CacheWriteOptions<A extends unknown[] = unknown[], R = unknown>
    */
   staleIfError?: Duration
   /**
-   * Tags stored with each entry: a list, or a function of the arguments.
+   * Tags stored with each entry: a list, or a function of the arguments. `invalidateTags` (on the
+   * wrapper or the instance) makes every entry carrying one of them a miss, in every process. A
+   * tagged entry lives at most a week (the life of the invalidation records).
    * @defaultValue none
    * @example
    * ```ts

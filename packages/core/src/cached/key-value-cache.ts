@@ -46,7 +46,8 @@ export interface SetOptions<T = unknown> {
    */
   staleIfError?: Duration
   /**
-   * Tags of the entry, for {@link KeyValueCache.invalidateTags}.
+   * Tags of the entry, for `invalidateTags`. A tagged entry lives at most a week (the life of the
+   * invalidation records).
    * @defaultValue none
    * @example
    * ```ts
