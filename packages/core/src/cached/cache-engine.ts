@@ -34,8 +34,6 @@ export interface Flight {
   background: boolean
   /** The store write of its result, once started. */
   written: Promise<void> | undefined
-  /** A caller stopped waiting for it (soft or hard timeout). */
-  abandoned: boolean
   /** Its failure was reported to `onError`. */
   reported: boolean
 }
@@ -332,7 +330,6 @@ export class CacheEngine {
       joinable: !(background && job.policy.cluster !== undefined),
       background,
       written: undefined,
-      abandoned: false,
       reported: false,
     }
     this.#flights.set(key, flight)

@@ -2,7 +2,7 @@ import { optionalDurationToMs } from '../duration'
 import { CacheConfigError } from '../errors'
 import { type InstanceDefaults, safeReport } from '../instance-defaults'
 import { type CacheStore, isCacheStore } from '../store/store'
-import { CacheEngine, type Job } from './cache-engine'
+import { CacheEngine, isPromiseLike, type Job } from './cache-engine'
 import type { CacheMode } from './cache-mode'
 import type {
   CacheEvictOptions,
@@ -179,14 +179,6 @@ function resolveWriteSettings(
 
 function isAsyncFunction(fn: Function): boolean {
   return Object.prototype.toString.call(fn) === '[object AsyncFunction]'
-}
-
-function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
-  return (
-    value !== null &&
-    (typeof value === 'object' || typeof value === 'function') &&
-    typeof (value as { then?: unknown }).then === 'function'
-  )
 }
 
 /**

@@ -7,8 +7,6 @@ import type { StoreGuard } from './store-guard'
 /** What a caller waiting with timeouts needs to know of the computation it waits for. */
 export interface WaitedFlight {
   readonly promise: Promise<unknown>
-  /** Set when a caller stopped waiting: a later failure is then reported, not lost. */
-  abandoned: boolean
 }
 
 /** The engine's side of a timed wait: serving the old value and reporting failures. */
@@ -55,14 +53,12 @@ export function waitWithTimeouts(
     if (old !== undefined && policy.softTimeoutMs !== Number.POSITIVE_INFINITY) {
       soft = clock.setTimeout(() => {
         if (!stop()) return
-        flight.abandoned = true
         serveOld(old)
       }, policy.softTimeoutMs)
     }
     if (policy.hardTimeoutMs !== Number.POSITIVE_INFINITY) {
       hard = clock.setTimeout(() => {
         if (!stop()) return
-        flight.abandoned = true
         const error = new CacheTimeoutError(
           `${guard.cacheName}: computing key ${JSON.stringify(key)} took longer than hardTimeout (${policy.hardTimeoutMs} ms)`,
           { store: guard.store.name, operation: 'load', key, timeoutMs: policy.hardTimeoutMs },
