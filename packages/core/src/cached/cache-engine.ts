@@ -383,7 +383,8 @@ export class CacheEngine {
     try {
       value = await (started ?? this.#call(job, thisArg, args))
     } catch (error) {
-      this.#loadFailed(error)
+      // A background refresh's failure is recorded as a failed refresh (see revalidate).
+      if (!flight.background) this.#loadFailed(error)
       throw error
     }
     if (this.metricsOn)
