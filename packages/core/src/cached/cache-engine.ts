@@ -34,6 +34,8 @@ export interface Flight {
   background: boolean
   /** The store write of its result, once started. */
   written: Promise<void> | undefined
+  /** The entry being written: joining the flight serves it only while it is fresh. */
+  entry: CacheEntry | undefined
   /** Its failure was reported to `onError`. */
   reported: boolean
 }
@@ -143,8 +145,7 @@ export class CacheEngine {
     // A computation of this key is in flight: join it without another store read (a stampede of
     // callers on a cold key costs one read, not one per caller). A background refresh is not
     // joined: a reader may still find the stale entry and be served it at once.
-    const flight = this.#flights.get(key)
-    if (flight?.joinable && !flight.background) return this.miss(key, job, thisArg, args, undefined)
+    if (this.#joinable(key)?.background === false) return this.miss(key, job, thisArg, args, undefined)
     const entry = await this.read(key, job.policy.tags)
     if (entry !== undefined) return this.serve(entry, key, job, thisArg, args)
     return this.miss(key, job, thisArg, args, undefined)
@@ -204,9 +205,22 @@ export class CacheEngine {
     old: CacheEntry | undefined,
   ): Promise<unknown> {
     this.recordMiss(key)
-    const current = this.#flights.get(key)
-    const flight = current?.joinable ? current : this.#startFlight(key, job, thisArg, args, false, undefined)
+    const flight = this.#joinable(key) ?? this.#startFlight(key, job, thisArg, args, false, undefined)
     return this.#awaitFlight(flight, key, job, old)
+  }
+
+  /**
+   * The key's computation that callers may join: one in progress, or one whose value is being
+   * written while that value is still fresh (a write that never settles cannot pin an old value).
+   */
+  #joinable(key: string): Flight | undefined {
+    const flight = this.#flights.get(key)
+    if (flight === undefined || !flight.joinable) return undefined
+    if (flight.entry !== undefined && this.guard.clock.now() >= flight.entry.freshUntil) {
+      this.#flights.delete(key)
+      return undefined
+    }
+    return flight
   }
 
   /** The caller's wait for a computation: bounded only when the policy or an old value asks for it. */
@@ -330,6 +344,7 @@ export class CacheEngine {
       joinable: !(background && job.policy.cluster !== undefined),
       background,
       written: undefined,
+      entry: undefined,
       reported: false,
     }
     this.#flights.set(key, flight)
@@ -393,7 +408,10 @@ export class CacheEngine {
     if (this.#flights.get(key) === flight) {
       const entry = this.writer.entryFor(value, job.policy, thisArg, args, stamp)
       // The caller does not wait for the write: it completes in the background (failures go to onError).
-      if (entry !== undefined) flight.written = this.guard.set(key, entry)
+      if (entry !== undefined) {
+        flight.entry = entry
+        flight.written = this.guard.set(key, entry)
+      }
     }
     return value
   }

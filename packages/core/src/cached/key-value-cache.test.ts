@@ -120,6 +120,17 @@ describe('createCache() key-value: fail-open, validation, isolation', () => {
     expect(errors).toEqual([])
   })
 
+  it('a write that never settles pins the computed value only while it is fresh', async () => {
+    const { c, faulty, clock } = setup({ async: true })
+    faulty.hanging.add('set')
+    let calls = 0
+    const factory = async () => ++calls
+    expect(await c.getOrSet('k', factory, { ttl: 10 })).toBe(1)
+    expect(await c.getOrSet('k', factory, { ttl: 10 })).toBe(1) // joins the computation whose write is pending
+    await clock.advance(10_000)
+    expect(await c.getOrSet('k', factory, { ttl: 10 })).toBe(2)
+  })
+
   it('names the option at fault, as a rejection', async () => {
     const { c } = setup()
     await expect(c.getOrSet('k', async () => 1, { ttl: -1 })).rejects.toThrow(CacheConfigError)
