@@ -92,6 +92,13 @@ describe.each([
     expect(metrics.getStats().caches.app).toMatchObject({ hits: 1, misses: 2, sets: 1 })
   })
 
+  it('set with a ttl of 0 stores nothing and leaves no older value behind', async () => {
+    const { c } = setup({ async })
+    await c.set('k', 'old')
+    await c.set('k', 'new', { ttl: 0 })
+    expect(await c.get('k')).toBeUndefined()
+  })
+
   it('ttl may be a function of the value', async () => {
     const { c, clock } = setup({ async })
     await c.getOrSet('token', async () => ({ expiresIn: 5 }), { ttl: (token) => token.expiresIn })

@@ -277,7 +277,9 @@ export class KeyValueCache {
     const engine = this.engine
     engine.forget(fullKey)
     const entry = this.#entry(value, policy)
-    if (entry !== undefined) await engine.guard.set(fullKey, entry)
+    // Not to be stored (a ttl of 0): no older value may outlive this write either.
+    if (entry === undefined) await engine.guard.deleteQuietly(fullKey)
+    else await engine.guard.set(fullKey, entry)
   }
 
   /** See `CacheInstance.setMany`. */
