@@ -1,4 +1,4 @@
-import type { CacheStore } from '../store/store'
+import type { CacheEntry, CacheStore } from '../store/store'
 import type { CacheEngine, Job } from './cache-engine'
 import { scopeHook } from './cache-mode'
 import { peek, peekSync, readOnly, readOnlySync } from './engine-reads'
@@ -116,6 +116,11 @@ export function readFirstSync(
 ): Promise<unknown> {
   const { guard } = engine
   const entry = syncStore ? guard.getSync(key) : guard.tryGetSync(key)
+  // The common hit first: an untagged fresh entry.
+  if (entry !== undefined && entry.tags === undefined && engine.isFresh(entry)) {
+    engine.recordHit(key)
+    return Promise.resolve(entry.value)
+  }
   if (entry === undefined) {
     return syncStore
       ? engine.miss(key, job, thisArg, args, undefined)
@@ -123,11 +128,24 @@ export function readFirstSync(
   }
   const usable = engine.checkSync(entry)
   if (usable === undefined) return engine.lookup(key, job, thisArg, args)
-  if (usable && engine.isFresh(entry)) {
-    engine.recordHit(key)
-    return Promise.resolve(entry.value)
-  }
   return engine.settle(usable ? entry : undefined, key, job, thisArg, args)
+}
+
+/** The synchronous wrapper's answer for what `getSync` returned, past the common fresh hit. */
+function serveSync(
+  engine: CacheEngine,
+  job: Job,
+  key: string,
+  entry: CacheEntry | undefined,
+  thisArg: unknown,
+  args: unknown[],
+): unknown {
+  if (entry === undefined || engine.checkSync(entry) !== true) {
+    return engine.missSync(key, job, thisArg, args, undefined)
+  }
+  if (engine.use(entry) === 'error-only') return engine.missSync(key, job, thisArg, args, entry)
+  const value = engine.serve(entry, key, job, thisArg, args)
+  return job.promiseFn ? Promise.resolve(value) : value
 }
 
 /** The caching path of one wrapper, chosen at decoration (see {@link WrapperMode}). */
@@ -143,12 +161,12 @@ function callCached(
     return (thisArg, args) => {
       const key = constant ?? build(thisArg, args)
       const entry = guard.getSync(key)
-      if (entry !== undefined && engine.checkSync(entry) === true) {
-        if (engine.use(entry) === 'error-only') return engine.missSync(key, job, thisArg, args, entry)
-        const value = engine.serve(entry, key, job, thisArg, args)
-        return job.promiseFn ? Promise.resolve(value) : value
+      // The common hit first: an untagged entry without a stale window (no clock read).
+      if (entry !== undefined && entry.tags === undefined && entry.freshUntil === entry.staleUntil) {
+        engine.recordHit(key)
+        return job.promiseFn ? Promise.resolve(entry.value) : entry.value
       }
-      return engine.missSync(key, job, thisArg, args, undefined)
+      return serveSync(engine, job, key, entry, thisArg, args)
     }
   }
   if (mode === 'sync-store' || mode === 'sync-first') {
