@@ -88,7 +88,7 @@ export class CacheEngine {
 
   /** The mode of the current call: the innermost `withCacheMode`, else the cache's own. */
   currentMode(): CacheMode {
-    return scopeHook.current?.()?.mode ?? this.mode
+    return (scopeHook.active === 0 ? undefined : scopeHook.current?.()?.mode) ?? this.mode
   }
 
   /** Whether a live entry (the store returns only live ones) is still fresh. Reads the clock only for entries with a stale window. */
@@ -113,19 +113,19 @@ export class CacheEngine {
   /** Counts a hit (metrics, scoped stats). */
   recordHit(key: string): void {
     if (this.metricsOn) this.guard.metrics.recordHit(this.name, key)
-    if (scopeHook.current !== undefined) countInScope('hits')
+    if (scopeHook.active !== 0) countInScope('hits')
   }
 
   /** Counts a miss (metrics, scoped stats). */
   recordMiss(key: string): void {
     if (this.metricsOn) this.guard.metrics.recordMiss(this.name, key)
-    if (scopeHook.current !== undefined) countInScope('misses')
+    if (scopeHook.active !== 0) countInScope('misses')
   }
 
   /** Counts a stale value served (metrics, scoped stats). */
   recordStale(key: string): void {
     if (this.metricsOn) this.guard.metrics.recordStale(this.name, key)
-    if (scopeHook.current !== undefined) countInScope('stale')
+    if (scopeHook.active !== 0) countInScope('stale')
   }
 
   /** Serves a live, tag-checked entry: fresh, stale with one background refresh per key, or (error-only) a miss that may fall back to it. */
@@ -180,7 +180,7 @@ export class CacheEngine {
 
   /** A call that neither reads nor writes (`ttl: 0`, `'bypass'` mode). */
   bypass(job: Job, thisArg: unknown, args: unknown[]): unknown {
-    if (scopeHook.current !== undefined) countInScope('loads')
+    if (scopeHook.active !== 0) countInScope('loads')
     return this.#call(job, thisArg, args)
   }
 
@@ -313,13 +313,13 @@ export class CacheEngine {
   }
 
   #startLoad(job: Job): number {
-    if (scopeHook.current !== undefined) countInScope('loads')
+    if (scopeHook.active !== 0) countInScope('loads')
     return this.writer.stamp(job.policy)
   }
 
   #loadFailed(error: unknown): void {
     this.guard.metrics.recordError(this.name, 'load', errorTypeOf(error))
-    if (scopeHook.current !== undefined) countInScope('errors')
+    if (scopeHook.active !== 0) countInScope('errors')
   }
 
   #recordRefresh(success: boolean, started: number): void {

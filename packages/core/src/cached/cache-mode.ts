@@ -30,9 +30,12 @@ export interface ScopeFrame {
   readonly stats: readonly CacheScopeStats[]
 }
 
-/** The engine's link to the scope module: `current` stays `undefined` until the module is first used. */
+/** The engine's link to the scope module. */
 export interface ScopeHook {
+  /** The frame of the current async context; `undefined` until the scope module is first used. */
   current: (() => ScopeFrame | undefined) | undefined
+  /** How many scopes are running in the process: while 0, cached calls never ask for the frame. */
+  active: number
 }
 
 const HOOK_KEY = Symbol.for('stratacache.scope-hook')
@@ -41,19 +44,19 @@ function sharedHook(): ScopeHook {
   const global = globalThis as Record<symbol, ScopeHook | undefined>
   const existing = global[HOOK_KEY]
   if (existing !== undefined) return existing
-  const hook: ScopeHook = { current: undefined }
+  const hook: ScopeHook = { current: undefined, active: 0 }
   global[HOOK_KEY] = hook
   return hook
 }
 
 /**
  * The one hook, shared through `globalThis` so that the main entry and the `scope` subpath agree
- * even when bundled separately or installed twice. Cached calls check `scopeHook.current` once:
- * while no scope was ever entered, it costs one property read.
+ * even when bundled separately or installed twice. Cached calls check `scopeHook.active` once:
+ * while no scope is running, it costs one property read.
  */
 export const scopeHook: ScopeHook = sharedHook()
 
-/** Adds one to `counter` in every active `withCacheStats` scope (call only when `scopeHook.current` is set). */
+/** Adds one to `counter` in every `withCacheStats` scope of the current call (call only while `scopeHook.active`). */
 export function countInScope(counter: keyof CacheScopeStats): void {
   const frame = scopeHook.current?.()
   if (frame === undefined) return

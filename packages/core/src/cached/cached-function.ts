@@ -263,11 +263,11 @@ export function buildCachedFunction(
   const through = callThrough(engine, job, mode === 'sync')
   const run = bypass ? through : callCached(engine, job, key, mode)
   const modal = callModal(engine, job, key, mode === 'sync', run, through)
-  // While no scope was ever entered and the cache's mode is 'normal', a call costs one check more.
+  // While no scope is active and the cache's mode is 'normal', a call costs one check more.
   const wrapper =
     engine.mode === 'normal'
       ? function cached(this: unknown, ...args: unknown[]): unknown {
-          return scopeHook.current === undefined ? run(this, args) : modal(this, args)
+          return scopeHook.active === 0 ? run(this, args) : modal(this, args)
         }
       : function cached(this: unknown, ...args: unknown[]): unknown {
           return modal(this, args)

@@ -212,7 +212,7 @@ export class KeyValueCache {
       const policy = this.#policy(options as LoadPolicyOptions, GET_OR_SET_OPTIONS, 'getOrSet')
       const engine = this.engine
       const job: Job = { fn: factory, policy, promiseFn: true }
-      const mode = scopeHook.current === undefined ? engine.mode : engine.currentMode()
+      const mode = scopeHook.active === 0 ? engine.mode : engine.currentMode()
       if (mode === 'bypass' || policy.ttlMs === 0)
         return Promise.resolve(engine.bypass(job, undefined, NO_ARGS))
       if (mode === 'write-only')

@@ -98,7 +98,7 @@ export class StoreGuard {
           { store: this.store.name, operation, cause: error, ...(key === undefined ? {} : { key }) },
         )
     this.metrics.recordError(this.cacheName, operation, errorTypeOf(reported))
-    if (scopeHook.current !== undefined) countInScope('errors')
+    if (scopeHook.active !== 0) countInScope('errors')
     return reported
   }
 

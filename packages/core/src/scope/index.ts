@@ -23,11 +23,46 @@ function sharedStorage(): AsyncLocalStorage<ScopeFrame> {
   return storage
 }
 
-/** Installs the engine's hook on first use: until then, cached calls pay nothing for scopes. */
-function enter(): AsyncLocalStorage<ScopeFrame> {
+/**
+ * Runs `fn` in `frame`, counted in `scopeHook.active` until `fn` (or the promise it returns)
+ * settles: while no scope runs anywhere in the process, cached calls do not ask for the frame.
+ */
+function runScoped<T>(frame: (parent: ScopeFrame | undefined) => ScopeFrame, fn: () => T): T {
   const storage = sharedStorage()
   if (scopeHook.current === undefined) scopeHook.current = () => storage.getStore()
-  return storage
+  const leave = (): void => {
+    scopeHook.active--
+  }
+  scopeHook.active++
+  let result: T
+  try {
+    result = storage.run(frame(storage.getStore()), fn)
+  } catch (error) {
+    leave()
+    throw error
+  }
+  if (!isPromiseLike(result)) {
+    leave()
+    return result
+  }
+  return result.then(
+    (value) => {
+      leave()
+      return value
+    },
+    (error: unknown) => {
+      leave()
+      throw error
+    },
+  ) as T
+}
+
+function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return (
+    value !== null &&
+    (typeof value === 'object' || typeof value === 'function') &&
+    typeof (value as { then?: unknown }).then === 'function'
+  )
 }
 
 /**
@@ -37,7 +72,8 @@ function enter(): AsyncLocalStorage<ScopeFrame> {
  * - `'write-only'`: compute and store, never read (warm-up);
  * - `'read-only'`: read; a miss throws `CacheMissError` without calling the function;
  * - `'normal'`: back to normal inside an outer scope.
- * The innermost scope wins over outer scopes and over the caches' own `mode` option.
+ * The innermost scope wins over outer scopes and over the caches' own `mode` option. The scope
+ * lasts until `fn` (or the promise it returns) settles: work it leaves running afterwards is outside.
  *
  * @returns what `fn` returns
  * @throws {@link CacheConfigError} for an unknown mode
@@ -48,9 +84,7 @@ function enter(): AsyncLocalStorage<ScopeFrame> {
  */
 export function withCacheMode<T>(mode: CacheMode, fn: () => T): T {
   const checked = resolveMode(mode, 'normal')
-  const storage = enter()
-  const parent = storage.getStore()
-  return storage.run({ mode: checked, stats: parent?.stats ?? [] }, fn)
+  return runScoped((parent) => ({ mode: checked, stats: parent?.stats ?? [] }), fn)
 }
 
 /** What {@link withCacheStats} resolves to. */
@@ -73,9 +107,10 @@ export interface ScopedResult<T> {
  * ```
  */
 export async function withCacheStats<T>(fn: () => T | PromiseLike<T>): Promise<ScopedResult<Awaited<T>>> {
-  const storage = enter()
-  const parent = storage.getStore()
   const stats: CacheScopeStats = { hits: 0, misses: 0, stale: 0, loads: 0, errors: 0 }
-  const value = await storage.run({ mode: parent?.mode, stats: [...(parent?.stats ?? []), stats] }, fn)
+  const value = await runScoped(
+    (parent) => ({ mode: parent?.mode, stats: [...(parent?.stats ?? []), stats] }),
+    fn,
+  )
   return { value: value as Awaited<T>, stats }
 }

@@ -77,6 +77,24 @@ describe('withCacheMode', () => {
     expect(() => instance.cache({ key: 'y', mode: 'never' as never })).toThrow(/"mode"/)
   })
 
+  it('ends with the function, also when it throws or rejects; nothing stays counted as running', async () => {
+    const { get, load } = setup()
+    const { scopeHook } = await import('../cached/cache-mode')
+    await get(1)
+    expect(() =>
+      withCacheMode('bypass', () => {
+        throw new Error('sync')
+      }),
+    ).toThrow('sync')
+    await expect(withCacheMode('bypass', async () => Promise.reject(new Error('async')))).rejects.toThrow(
+      'async',
+    )
+    await expect(withCacheStats(async () => Promise.reject(new Error('stats')))).rejects.toThrow('stats')
+    expect(scopeHook.active).toBe(0)
+    expect(await get(1)).toBe('1:1')
+    expect(load).toHaveBeenCalledTimes(1)
+  })
+
   it('createCache({ mode }) sets the default of wrappers and key-value calls', async () => {
     const c = createCache({ clock: new ManualClock(), ttl: 60, mode: 'read-only' })
     await expect(c.getOrSet('k', async () => 1)).rejects.toThrow(CacheMissError)
