@@ -6,6 +6,7 @@ import { keyValueMemoryGroup, keyValueRedisGroup } from './key-value'
 import { memoryStoreGroup } from './memory-store'
 import { metricsAsyncGroup, metricsSyncGroup } from './metrics'
 import { redisHitGroups } from './redis-hit'
+import { scopeGroup } from './scope'
 import { stampedeGroup } from './stampede'
 import { twoTierGroup } from './two-tier'
 
@@ -23,4 +24,5 @@ export const GROUPS: BenchGroup[] = [
   heapPerEntryGroup,
   keyValueMemoryGroup,
   keyValueRedisGroup,
+  scopeGroup,
 ]
