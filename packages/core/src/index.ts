@@ -22,7 +22,10 @@ export type {
   CachePutOptions,
   CacheStoreOptions,
   CacheWriteOptions,
+  EvictOptionsFit,
   IsSyncStoreOption,
+  OptionFunction,
+  OptionsFit,
   StoreOption,
   SyncMode,
 } from './cached/cache-options'
