@@ -1,6 +1,7 @@
 import type { BenchGroup } from '../harness'
 import { bgReadGroup } from './bg-read'
-import { cacheHitAsyncGroup, cacheHitSyncGroup } from './cache-hit'
+import { cacheHitAsyncGroup } from './cache-hit-async'
+import { cacheHitSyncGroup } from './cache-hit-sync'
 import { heapPerEntryGroup } from './heap-per-entry'
 import { memoryStoreGroup } from './memory-store'
 import { metricsAsyncGroup, metricsSyncGroup } from './metrics'
