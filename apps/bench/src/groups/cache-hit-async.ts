@@ -119,7 +119,7 @@ export const cacheHitAsyncGroup: BenchGroup = {
     'An awaited call of a cached async function whose entry is fresh. Headline rows build the key from the argument',
     `(one hot argument, \`${ID}\`, and 1,000 arguments read round-robin); the static key is a row of its own. Each case`,
     'first proves it hits (every key loads once, then a full second pass loads nothing). The floor is a hand-written',
-    '`async` function reading a `Map` under `` `user:${id}` ``. lru-cache: `fetch()` with a `fetchMethod`',
+    '`async` function reading a `Map` under `user:<id>`. lru-cache: `fetch()` with a `fetchMethod`',
     `(\`max: ${MAX_ENTRIES}, ttl: 60000\`), the async API of the library most caches are measured against. stratacache:`,
     `\`cache({ ttl: 60, key, store: () => new MemoryStore({ maxEntries: ${MAX_ENTRIES} }) })(fn)\`; "omitted key" is the`,
     "README's own form, `cache({ ttl: 60 })(fn)`, with a number or an object of three fields (`{ id, org, active }`).",
