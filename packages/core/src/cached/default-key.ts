@@ -155,8 +155,8 @@ function renderObject(object: object, depth: number): string {
 }
 
 function classNameOf(object: object): string {
-  const constructor = (Object.getPrototypeOf(object) as { constructor?: unknown } | null)?.constructor
-  return typeof constructor === 'function' ? constructor.name : ''
+  const ctor = (Object.getPrototypeOf(object) as { ctor?: unknown } | null)?.constructor
+  return typeof ctor === 'function' ? ctor.name : ''
 }
 
 /** `{"a":1,"b":2}` with sorted keys; `shape` caches the sorted order of the last key list seen. */
