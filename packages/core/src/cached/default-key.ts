@@ -155,7 +155,7 @@ function renderObject(object: object, depth: number): string {
 }
 
 function classNameOf(object: object): string {
-  const ctor = (Object.getPrototypeOf(object) as { ctor?: unknown } | null)?.constructor
+  const ctor = (Object.getPrototypeOf(object) as { constructor?: unknown } | null)?.constructor
   return typeof ctor === 'function' ? ctor.name : ''
 }
 
