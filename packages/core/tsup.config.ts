@@ -1,6 +1,10 @@
 import { packageBuild } from '../../tsup.base'
 
 export default packageBuild({
-  entry: { index: 'src/index.ts', 'testing/index': 'src/testing/index.ts' },
-  external: ['vitest'],
+  entry: {
+    index: 'src/index.ts',
+    'testing/index': 'src/testing/index.ts',
+    'msgpack/index': 'src/serializers/msgpack.ts',
+  },
+  external: ['vitest', 'msgpackr'],
 })
