@@ -25,16 +25,16 @@ const SERIALIZERS: Serializer[] = [jsonSerializer, msgpackSerializer]
 const caseName = (serializer: Serializer, operation: 'encode' | 'decode', payload: Payload) =>
   `${serializer.name} ${operation}, ${payload.name}`
 
-/** Group 9a: `msgpackSerializer` against the default JSON serializer on numbers and bytes. */
+/** Group 16b: `msgpackSerializer` against the default JSON serializer on numbers and bytes. */
 export const serializersGroup: BenchGroup = {
   id: 'serializers',
-  number: '9a',
+  number: '16b',
   title: 'Serializers: json and msgpack on numbers and bytes',
   about: [
     'One `encode` and one `decode` of a payload by the serializer a byte store (Redis, S3, GCS, file) writes values with:',
     'the default type-preserving `jsonSerializer` and `msgpackSerializer` from `@stratacache/core/msgpack` (msgpackr).',
     'Payloads: 1,000 full-precision doubles and 1,000 integers in a plain array, the same doubles as a `Float64Array`, and',
-    '64 KiB of binary data. Each case first checks that the payload round-trips. Sizes: group 9b. Short decimals',
+    '64 KiB of binary data. Each case first checks that the payload round-trips. Sizes: group 16c. Short decimals',
     '(`1.5`) are the one numeric case where JSON text is the smaller: msgpack writes every non-integer as a float64.',
   ].join(' '),
   floor: caseName(jsonSerializer, 'encode', PAYLOADS[0] as Payload),
@@ -75,13 +75,13 @@ export const serializersGroup: BenchGroup = {
 
 const sizeRow = (serializer: Serializer, payload: Payload) => `${serializer.name}, ${payload.name}`
 
-/** Group 9b: the bytes each serializer writes for the payloads of group 9a. */
+/** Group 16c: the bytes each serializer writes for the payloads of group 16b. */
 export const serializerSizeGroup: BenchGroup = {
   id: 'serializer-size',
-  number: '9b',
+  number: '16c',
   title: 'Serializers: bytes written',
   about:
-    'The length of `encode(payload)` for the payloads of group 9a (before the entry header and any compression).',
+    'The length of `encode(payload)` for the payloads of group 16b (before the entry header and any compression).',
   targets: PAYLOADS.map(
     (payload): BenchTarget => ({
       label: `msgpack bytes ≤ json bytes, ${payload.name}`,
