@@ -168,10 +168,13 @@ export { MemoryStore, type MemoryStoreOptions } from './store/memory-store'
 export {
   type CacheEntry,
   type CacheStore,
+  canGetFreshSync,
   canTryGetSync,
+  type FreshReadStore,
   isCacheStore,
   isSyncStore,
   type LayeredStore,
+  NOT_FRESH,
   type SyncCacheStore,
   type SyncFirstReadStore,
   sharedStoreOf,
