@@ -107,6 +107,7 @@ export {
 export { defaultErrorHandler, type ErrorHandler, safeReport } from './instance-defaults'
 export { CacheTallies, type CacheTalliesOptions, type CacheTally } from './metrics/cache-tallies'
 export { type MetricsCollector, NULL_METRICS } from './metrics/collector'
+export { combineMetrics } from './metrics/combine-metrics'
 export { DEFAULT_DURATION_BUCKETS, durationBucketsOption } from './metrics/duration-buckets'
 export { errorTypeOf } from './metrics/error-type'
 export { type FormatStatsOptions, formatStats } from './metrics/format-stats'
@@ -119,6 +120,8 @@ export {
   type MemoryStats,
   type MetricsStats,
 } from './metrics/in-memory-metrics'
+export { DEFAULT_SIZE_BUCKETS } from './metrics/size-buckets'
+export { TalliedMetrics } from './metrics/tallied-metrics'
 export { jsonSerializer } from './serializers/json'
 export type { Serializer } from './serializers/serializer'
 export type {
