@@ -172,3 +172,4 @@ export {
 } from './store/store'
 export { type TimeoutContext, withTimeout } from './store/with-timeout'
 export { type StoreUrlFactory, storeFromUrl } from './store-from-url'
+export type { CacheTracer, TracedOperation } from './tracing/cache-tracer'
