@@ -15,6 +15,7 @@ export type { InvalidationBus, InvalidationMessage, SubscribeOptions } from './b
 export { MemoryBus, type MemoryBusOptions } from './bus/memory-bus'
 export { randomOrigin, SubscriberList } from './bus/subscriber-list'
 export type { CacheFactory } from './cached/cache'
+export type { CacheMode, CacheScopeStats } from './cached/cache-mode'
 export type {
   CacheEvictOptions,
   CacheOptions,
@@ -33,6 +34,8 @@ export type {
 } from './cached/cached-function'
 export type { CacheDecorator, WriteDecorator } from './cached/decorate'
 export type { KeySpec } from './cached/key-template'
+export type { GetOrSetOptions, SetOptions } from './cached/key-value-cache'
+export type { ValueDuration } from './cached/load-policy'
 export { type Clock, systemClock, type TimerHandle, type TimerOptions } from './clock'
 export type { CoordinationOptions } from './coordination/coordination-context'
 export { type CoordinationStore, isCoordinationStore } from './coordination/coordination-store'
@@ -98,6 +101,7 @@ export {
   type CacheErrorOptions,
   CacheKeyError,
   CacheLockError,
+  CacheMissError,
   CachePoolFullError,
   CacheSerializationError,
   CacheStoreError,
@@ -167,8 +171,10 @@ export {
   canTryGetSync,
   isCacheStore,
   isSyncStore,
+  type LayeredStore,
   type SyncCacheStore,
   type SyncFirstReadStore,
+  sharedStoreOf,
 } from './store/store'
 export { type TimeoutContext, withTimeout } from './store/with-timeout'
 export { type StoreUrlFactory, storeFromUrl } from './store-from-url'

@@ -1,3 +1,4 @@
+import type { CacheMode } from './cached/cache-mode'
 import type { Clock } from './clock'
 import type { Duration } from './duration'
 import type { MetricsCollector } from './metrics/collector'
@@ -26,6 +27,11 @@ export interface InstanceDefaults {
   readonly onError: ErrorHandler
   /** The clock for TTLs, timers and polling. */
   readonly clock: Clock
+  /**
+   * The default `mode` of cached calls.
+   * @defaultValue 'normal'
+   */
+  readonly mode?: CacheMode
 }
 
 /**

@@ -2,9 +2,11 @@ import type { BenchGroup } from '../harness'
 import { bgReadGroup } from './bg-read'
 import { cacheHitAsyncGroup, cacheHitSyncGroup } from './cache-hit'
 import { heapPerEntryGroup } from './heap-per-entry'
+import { keyValueMemoryGroup, keyValueRedisGroup } from './key-value'
 import { memoryStoreGroup } from './memory-store'
 import { metricsAsyncGroup, metricsSyncGroup } from './metrics'
 import { redisHitGroups } from './redis-hit'
+import { scopeGroup } from './scope'
 import { stampedeGroup } from './stampede'
 import { twoTierGroup } from './two-tier'
 
@@ -20,4 +22,7 @@ export const GROUPS: BenchGroup[] = [
   twoTierGroup,
   stampedeGroup,
   heapPerEntryGroup,
+  keyValueMemoryGroup,
+  keyValueRedisGroup,
+  scopeGroup,
 ]

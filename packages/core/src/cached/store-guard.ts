@@ -13,6 +13,7 @@ import {
   type SyncFirstReadStore,
 } from '../store/store'
 import { withTimeout } from '../store/with-timeout'
+import { countInScope, scopeHook } from './cache-mode'
 
 /** Everything a {@link StoreGuard} needs. */
 export interface StoreGuardOptions {
@@ -62,6 +63,20 @@ export class StoreGuard {
     this.#prefix = options.prefix
   }
 
+  /** A guard of another store (a chain's shared tier) with the same bounds, metrics and error handling. */
+  sibling(store: CacheStore): StoreGuard {
+    return new StoreGuard({
+      store,
+      ownStore: false,
+      prefix: this.#prefix,
+      cacheName: this.cacheName,
+      metrics: this.metrics,
+      onError: this.onError,
+      clock: this.clock,
+      timeoutMs: this.timeoutMs,
+    })
+  }
+
   /** `operation` bounded by `operationTimeout`. */
   bounded<T>(operation: Promise<T>, name: string, key?: string): Promise<T> {
     if (this.timeoutMs === Number.POSITIVE_INFINITY) return operation
@@ -83,10 +98,11 @@ export class StoreGuard {
           { store: this.store.name, operation, cause: error, ...(key === undefined ? {} : { key }) },
         )
     this.metrics.recordError(this.cacheName, operation, errorTypeOf(reported))
+    if (scopeHook.active !== 0) countInScope('errors')
     return reported
   }
 
-  #absorb(operation: string, key: string, error: unknown): void {
+  #absorb(operation: string, key: string | undefined, error: unknown): void {
     safeReport(this.onError, this.failed(operation, key, error))
   }
 
@@ -117,6 +133,42 @@ export class StoreGuard {
     } catch (error) {
       this.#absorb('get', key, error)
       return undefined
+    }
+  }
+
+  /** Reads several keys at once; `undefined` when the store failed (reported). */
+  async getMany(keys: string[]): Promise<(CacheEntry | undefined)[] | undefined> {
+    try {
+      if (this.sync !== undefined) return keys.map((key) => this.sync!.getSync(key))
+      return await this.bounded(this.store.getMany(keys), 'getMany', keys.length === 1 ? keys[0] : undefined)
+    } catch (error) {
+      this.#absorb('getMany', keys.length === 1 ? keys[0] : undefined, error)
+      return undefined
+    }
+  }
+
+  /** Writes several entries; a failure drops the writes (reported). */
+  async setMany(items: [string, CacheEntry][]): Promise<void> {
+    try {
+      await this.setManyStrict(items)
+    } catch (error) {
+      safeReport(this.onError, error)
+    }
+  }
+
+  /** Writes several entries; a failure rejects (after being counted), for explicit invalidation. */
+  async setManyStrict(items: [string, CacheEntry][]): Promise<void> {
+    try {
+      if (this.sync !== undefined) for (const [key, entry] of items) this.sync.setSync(key, entry)
+      else
+        await this.bounded(
+          this.store.setMany(items),
+          'setMany',
+          items.length === 1 ? items[0]![0] : undefined,
+        )
+      for (const [key] of items) this.metrics.recordSet(this.cacheName, key)
+    } catch (error) {
+      throw this.failed('setMany', items.length === 1 ? items[0]![0] : undefined, error)
     }
   }
 

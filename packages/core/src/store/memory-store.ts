@@ -120,6 +120,8 @@ export class MemoryStore implements SyncCacheStore {
   #sizes: Float64Array | undefined
   /** Tags by slot; created on the first tagged entry. */
   #tags: Map<number, string[]> | undefined
+  /** `staleIfErrorFrom` by slot; created on the first entry that has one. */
+  #errorFrom: Map<number, number> | undefined
   #free: number[] = []
   #capacity = 0
   /** Slots ever handed out: the free list holds the reusable ones below it. */
@@ -219,6 +221,10 @@ export class MemoryStore implements SyncCacheStore {
       const tags = this.#tags.get(slot)
       if (tags !== undefined) entry.tags = tags
     }
+    if (this.#errorFrom !== undefined) {
+      const errorFrom = this.#errorFrom.get(slot)
+      if (errorFrom !== undefined) entry.staleIfErrorFrom = errorFrom
+    }
     return entry
   }
 
@@ -277,6 +283,12 @@ export class MemoryStore implements SyncCacheStore {
       this.#tags.set(slot, entry.tags)
     } else if (this.#tags !== undefined) {
       this.#tags.delete(slot)
+    }
+    if (entry.staleIfErrorFrom !== undefined) {
+      this.#errorFrom ??= new Map()
+      this.#errorFrom.set(slot, entry.staleIfErrorFrom)
+    } else if (this.#errorFrom !== undefined) {
+      this.#errorFrom.delete(slot)
     }
     if (this.#sizes !== undefined) {
       this.#bytes += size - (this.#sizes[slot] as number)
@@ -385,6 +397,7 @@ export class MemoryStore implements SyncCacheStore {
   async clear(): Promise<void> {
     this.#map = new Map()
     this.#tags = undefined
+    this.#errorFrom = undefined
     this.#free = []
     this.#highWater = 0
     this.#bytes = 0
@@ -513,6 +526,7 @@ export class MemoryStore implements SyncCacheStore {
     if (this.#staleUntil[slot] !== Number.POSITIVE_INFINITY) this.#expiring--
     this.#staleUntil[slot] = Number.POSITIVE_INFINITY
     this.#tags?.delete(slot)
+    this.#errorFrom?.delete(slot)
     if (this.#sizes !== undefined) {
       this.#bytes -= this.#sizes[slot] as number
       this.#sizes[slot] = 0
