@@ -169,15 +169,10 @@ export class OpenTelemetryTracing implements CacheTracer {
     const tracer = this.#tracer
     const name = `load ${cache}`
     const spanOptions = { kind: SpanKind.INTERNAL, attributes: { 'cache.name': cache } }
-    const traced = function (this: unknown, ...args: unknown[]): unknown {
+    return function traced(this: unknown, ...args: unknown[]): unknown {
       return tracer.startActiveSpan(name, spanOptions, (span) =>
         endWith(span, () => loader.apply(this, args)),
       )
-    }
-    Object.defineProperties(traced, {
-      name: { value: loader.name, configurable: true },
-      length: { value: loader.length, configurable: true },
-    })
-    return traced as F
+    } as F
   }
 }
