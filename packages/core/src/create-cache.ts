@@ -190,10 +190,11 @@ export interface CacheInstance<Sync extends boolean = boolean> {
    */
   has(key: string): Promise<boolean>
   /**
-   * Every entry carrying one of `tags` — written by this instance's key-value methods or its
-   * `cache()` wrappers, in every process and on every tier — is a miss from now on; entries
-   * written afterwards hit again. Recorded in the store itself (a chain's shared tier). Rejects
-   * when the store fails.
+   * Every entry carrying one of `tags` — written by this instance's key-value methods or by its
+   * `cache()` wrappers that use the instance's store (all of them when the instance was given a
+   * `store`), in every process and on every tier — is a miss from now on; entries written
+   * afterwards hit again. Recorded in the store itself (a chain's shared tier). Rejects when the
+   * store fails.
    * @example
    * ```ts
    * await c.invalidateTags(['org:7'])

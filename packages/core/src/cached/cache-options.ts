@@ -80,7 +80,13 @@ export interface CacheStoreOptions {
   operationTimeout?: Duration
 }
 
-/** Options that shape the entries a cache writes (`cache` and `cache.put`). */
+/**
+ * Options that shape the entries a cache writes (`cache` and `cache.put`).
+ *
+ * @typeParam A - the parameters the `key` and `tags` functions receive (checked against the
+ * wrapped function's when the decorator is applied)
+ * @typeParam R - the wrapped function's return type (`cacheIf`, `ttl` and `stale` receive it awaited)
+ */
 export interface CacheWriteOptions<A extends unknown[] = unknown[], R = unknown> extends CacheStoreOptions {
   /**
    * How long a value stays fresh. `0` bypasses the cache entirely (always calls, never stores);
@@ -151,7 +157,12 @@ export interface CacheWriteOptions<A extends unknown[] = unknown[], R = unknown>
   cacheIf?: OptionFunction<[value: Awaited<R>], boolean>
 }
 
-/** Options of `cache(options)`. */
+/**
+ * Options of `cache(options)`.
+ *
+ * @typeParam A - as in {@link CacheWriteOptions}
+ * @typeParam R - as in {@link CacheWriteOptions}
+ */
 export interface CacheOptions<A extends unknown[] = unknown[], R = unknown> extends CacheWriteOptions<A, R> {
   /**
    * With an old value at hand (a stale-if-error entry), a caller waits at most this long for the

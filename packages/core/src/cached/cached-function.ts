@@ -129,6 +129,10 @@ export function readFirstSync(
   }
   const usable = engine.checkSync(entry)
   if (usable === undefined) return engine.lookup(key, job, thisArg, args)
+  if (usable && engine.isFresh(entry)) {
+    engine.recordHit(key)
+    return Promise.resolve(entry.value)
+  }
   return engine.settle(usable ? entry : undefined, key, job, thisArg, args)
 }
 

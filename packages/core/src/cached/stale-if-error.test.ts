@@ -91,6 +91,29 @@ describe('staleIfError', () => {
   })
 })
 
+describe('ttl and stale as functions of the value', () => {
+  it('sets each entry’s freshness from its value; 0 stores nothing; a throwing or invalid one is reported', async () => {
+    const { c, clock, errors } = setup()
+    const fetchToken = c.cache({
+      key: 'token:{0}',
+      ttl: (token: { expiresIn: number }) => token.expiresIn,
+      stale: (token: { expiresIn: number }) => token.expiresIn / 2,
+    })(async (user: string, expiresIn: number) => ({ user, expiresIn }))
+    const first = await fetchToken('a', 4)
+    await clock.advance(3_999)
+    expect(await fetchToken('a', 4)).toBe(first)
+    await clock.advance(1)
+    expect(await fetchToken('a', 4)).toBe(first) // stale for 2 s more, refreshed in the background
+    await clock.advance(0)
+    expect(await fetchToken('a', 4)).not.toBe(first)
+    const never = await fetchToken('b', 0)
+    expect(await fetchToken('b', 0)).not.toBe(never)
+    expect(await fetchToken('c', -1)).toEqual({ user: 'c', expiresIn: -1 })
+    expect((errors[0] as Error).name).toBe('CacheConfigError')
+    expect((errors[0] as Error).message).toMatch(/"ttl"/)
+  })
+})
+
 describe('softTimeout and hardTimeout', () => {
   it('past softTimeout the caller gets the old value; the computation finishes in the background and updates the entry', async () => {
     const { c, clock } = setup()

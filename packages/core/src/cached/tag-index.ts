@@ -105,8 +105,10 @@ export class TagIndex {
   /** Whether a tagged entry survives its tags' records; the tag store must be synchronous. */
   validSync(entry: CacheEntry): boolean {
     const tags = entry.tags as string[]
-    for (const tag of tags) {
-      if (!this.#survives(entry, this.guard.getSync(this.recordKey(tag)))) return false
+    const createdAt = entry.createdAt
+    for (let i = 0; i < tags.length; i++) {
+      const record = this.guard.getSync(this.recordKey(tags[i] as string))
+      if (record !== undefined && createdAt <= (record.value as number)) return false
     }
     return true
   }
