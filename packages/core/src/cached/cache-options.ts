@@ -2,6 +2,7 @@ import type { Duration } from '../duration'
 import type { ErrorHandler } from '../instance-defaults'
 import type { MetricsCollector } from '../metrics/collector'
 import type { CacheStore, SyncCacheStore } from '../store/store'
+import type { CacheTracer } from '../tracing/cache-tracer'
 import type { CacheMode } from './cache-mode'
 
 /**
@@ -46,6 +47,16 @@ export interface CacheStoreOptions {
    * ```
    */
   metrics?: MetricsCollector
+  /**
+   * Traces each lookup and each computation of a value (a {@link CacheTracer}, such as
+   * `OpenTelemetryTracing` from `@stratacache/otel`). Without one no tracing code runs.
+   * @defaultValue the instance's tracer (none unless set)
+   * @example
+   * ```ts
+   * cache({ ttl: 60, tracer: new OpenTelemetryTracing() })(fn)
+   * ```
+   */
+  tracer?: CacheTracer
   /**
    * Called with every store error and background-refresh error the cache absorbed on the caller's
    * behalf. Never with the function's own errors on a miss: those reject to the callers.
