@@ -15,13 +15,17 @@ export type { InvalidationBus, InvalidationMessage, SubscribeOptions } from './b
 export { MemoryBus, type MemoryBusOptions } from './bus/memory-bus'
 export { randomOrigin, SubscriberList } from './bus/subscriber-list'
 export type { CacheFactory } from './cached/cache'
+export type { CacheMode, CacheScopeStats } from './cached/cache-mode'
 export type {
   CacheEvictOptions,
   CacheOptions,
   CachePutOptions,
   CacheStoreOptions,
   CacheWriteOptions,
+  EvictOptionsFit,
   IsSyncStoreOption,
+  OptionFunction,
+  OptionsFit,
   StoreOption,
   SyncMode,
 } from './cached/cache-options'
@@ -33,6 +37,8 @@ export type {
 } from './cached/cached-function'
 export type { CacheDecorator, WriteDecorator } from './cached/decorate'
 export type { KeySpec } from './cached/key-template'
+export type { GetOrSetOptions, SetOptions } from './cached/key-value-cache'
+export type { ValueDuration } from './cached/load-policy'
 export {
   type Clock,
   clampTimerDelay,
@@ -107,6 +113,7 @@ export {
   type CacheErrorOptions,
   CacheKeyError,
   CacheLockError,
+  CacheMissError,
   CachePoolFullError,
   CacheSerializationError,
   CacheStoreError,
@@ -116,6 +123,7 @@ export {
 export { defaultErrorHandler, type ErrorHandler, safeReport } from './instance-defaults'
 export { CacheTallies, type CacheTalliesOptions, type CacheTally } from './metrics/cache-tallies'
 export { type MetricsCollector, NULL_METRICS } from './metrics/collector'
+export { combineMetrics } from './metrics/combine-metrics'
 export { DEFAULT_DURATION_BUCKETS, durationBucketsOption } from './metrics/duration-buckets'
 export { errorTypeOf } from './metrics/error-type'
 export { type FormatStatsOptions, formatStats } from './metrics/format-stats'
@@ -128,6 +136,8 @@ export {
   type MemoryStats,
   type MetricsStats,
 } from './metrics/in-memory-metrics'
+export { DEFAULT_SIZE_BUCKETS } from './metrics/size-buckets'
+export { TalliedMetrics } from './metrics/tallied-metrics'
 export { checkOptionNames, invalidOption, optionNames } from './option-errors'
 export { jsonSerializer } from './serializers/json'
 export type { Serializer } from './serializers/serializer'
@@ -178,11 +188,16 @@ export { MemoryStore, type MemoryStoreOptions } from './store/memory-store'
 export {
   type CacheEntry,
   type CacheStore,
+  canGetFreshSync,
   canTryGetSync,
+  type FreshReadStore,
   isCacheStore,
   isSyncStore,
+  type LayeredStore,
+  NOT_FRESH,
   type SyncCacheStore,
   type SyncFirstReadStore,
+  sharedStoreOf,
 } from './store/store'
 export {
   DEFAULT_STORE_CIRCUIT_BREAKER,
@@ -193,3 +208,4 @@ export { type StoreFailureContext, storeFailure } from './store/store-failure'
 export { assertStoreKey } from './store/store-key'
 export { type TimeoutContext, withTimeout } from './store/with-timeout'
 export { type StoreUrlFactory, storeFromUrl } from './store-from-url'
+export type { CacheTracer, TracedOperation } from './tracing/cache-tracer'

@@ -30,6 +30,7 @@ import { groupBySlot } from './cluster-slots'
 import { type CoordinationCommands, defineCoordinationCommands } from './coordination-scripts'
 import { type EvictionPolicy, readsTouchIndex, toEvictionPolicy } from './eviction-policy'
 import { type KeyLayout, keyLayout } from './key-layout'
+import { ReadBatcher } from './read-batcher'
 import {
   closeClient,
   openConnection,
@@ -182,6 +183,9 @@ function pipelineResults(results: [Error | null, unknown][] | null): unknown[] {
  * A {@link CacheStore} on Redis or Redis Cluster (ioredis), with entries in core's binary entry
  * format and expiry delegated to Redis (`PXAT` the entry's `staleUntil`; Redis 6.2+, clocks in sync).
  *
+ * - Concurrent `get`s are batched: the reads issued in one tick go out as one `MGET` (one per
+ *   hash slot on a Cluster) bounded by one timer, so many calls in flight need no auto-pipelining
+ *   on the client and arm no timer per call (see `ReadBatcher`).
  * - `getMany`/`setMany`/`deleteMany` take one round trip (`MGET`, a pipeline, `UNLINK`; split
  *   by hash slot on a Cluster), `setIfAbsent` is `SET NX PX`, `deleteMatching`/`clear` walk
  *   `SCAN` (every master of a Cluster) and `UNLINK` in batches, confined to `prefix`.
@@ -216,6 +220,8 @@ export class RedisStore implements CacheStore, CoordinationStore {
   readonly #layout: KeyLayout
   readonly #bounded: Bounded | undefined
   readonly #circuit: StoreCircuit
+  /** Coalesces the `get`s of one tick into one `MGET` (see {@link ReadBatcher}). */
+  readonly #reads: ReadBatcher
 
   constructor(options: RedisStoreOptions) {
     if (typeof options !== 'object' || options === null) {
@@ -254,6 +260,12 @@ export class RedisStore implements CacheStore, CoordinationStore {
     this.#cluster = connection.client.isCluster
     this.#client = defineCoordinationCommands(defineBoundedCommands(connection.client)) as Client
     this.#layout = keyLayout(prefix, this.#bounded !== undefined)
+    this.#reads = new ReadBatcher({
+      client: this.#client,
+      cluster: this.#cluster,
+      timeoutMs: this.#timed ? this.#timeoutMs : Number.POSITIVE_INFINITY,
+      storeName: STORE_NAME,
+    })
     this.#circuit.guard(this)
   }
 
@@ -314,16 +326,19 @@ export class RedisStore implements CacheStore, CoordinationStore {
     const redisKey = this.#redisKeyOf(key)
     let bytes: Buffer | null
     try {
-      const reading = this.#bounded?.touchOnRead
-        ? this.#client.stratacacheBoundedGetBuffer(
-            this.#layout.index,
-            this.#layout.seq,
-            this.#layout.expiries,
-            redisKey,
-            this.#bounded.policy,
+      bytes = await (this.#bounded?.touchOnRead
+        ? this.#bound(
+            this.#client.stratacacheBoundedGetBuffer(
+              this.#layout.index,
+              this.#layout.seq,
+              this.#layout.expiries,
+              redisKey,
+              this.#bounded.policy,
+            ),
+            'get',
+            key,
           )
-        : this.#client.getBuffer(redisKey)
-      bytes = await (this.#timed ? this.#bound(reading, 'get', key) : reading)
+        : this.#reads.read(redisKey, key))
     } catch (error) {
       throw this.#fail(error, 'get', key)
     }

@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from 'vitest'
 import { CacheConfigError, CacheSerializationError } from '../errors'
 import { jsonSerializer } from '../serializers/json'
 import type { Serializer } from '../serializers/serializer'
-import { ENTRY_TIMELINE_BYTES, EntryCodec, readEntryTimeline } from './codec'
+import { ENTRY_TIMELINE_BYTES, EntryCodec, readEntryKey, readEntryTimeline } from './codec'
 import type { Compression } from './compression'
 import { crc32 } from './crc32'
 import type { CacheEntry } from './store'
@@ -115,6 +115,49 @@ describe('EntryCodec round trips', () => {
   it('writes the same bytes for the same entry, whichever codec writes it', async () => {
     const original = entry({ a: [1, 2] }, { tags: ['x'] })
     expect(await new EntryCodec().encode(original, 'a')).toEqual(await codec.encode(original, 'b'))
+  })
+})
+
+describe('EntryCodec staleIfErrorFrom (flag 0x80 of the version byte)', () => {
+  it('writes the flag and the field only for entries with staleIfErrorFrom, and round-trips them', async () => {
+    const plain = await codec.encode(entry(1, { tags: ['t'] }))
+    expect(plain[2]).toBe(1)
+    const withErrorFrom = { ...entry({ a: 1 }, { tags: ['t', 'u'] }), staleIfErrorFrom: 1_700_000_075_000 }
+    const bytes = await codec.encode(withErrorFrom)
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+    expect(bytes[2]).toBe(0x81)
+    expect(view.getFloat64(41)).toBe(1_700_000_075_000)
+    expect(view.getUint32(49)).toBe(1) // the first tag's length follows the extra field
+    expect(await codec.decode(bytes)).toEqual(withErrorFrom)
+    expect(readEntryTimeline(bytes)).toEqual({
+      createdAt: withErrorFrom.createdAt,
+      freshUntil: withErrorFrom.freshUntil,
+      staleUntil: withErrorFrom.staleUntil,
+    })
+  })
+
+  it('composes with the key section (version 2): the field follows the key, and both round-trip', async () => {
+    const withErrorFrom = { ...entry('v', { tags: ['t'] }), staleIfErrorFrom: 1_700_000_075_000 }
+    const bytes = await codec.encode(withErrorFrom, 'user:1', { embedKey: true })
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+    expect(bytes[2]).toBe(0x82)
+    expect(view.getUint32(41)).toBe(6)
+    expect(view.getFloat64(45 + 6)).toBe(1_700_000_075_000)
+    expect(await codec.decode(bytes, 'user:1')).toEqual(withErrorFrom)
+    expect(readEntryKey(bytes)).toEqual({ key: 'user:1' })
+    await expect(codec.decode(bytes, 'user:2')).rejects.toThrow(/another key/)
+  })
+
+  it('rejects a NaN staleIfErrorFrom, a truncated header, and the flag on an unknown version', async () => {
+    await expect(codec.encode({ ...entry(1), staleIfErrorFrom: Number.NaN })).rejects.toThrow(
+      /staleIfErrorFrom/,
+    )
+    const bytes = await codec.encode({ ...entry(1), staleIfErrorFrom: 1_700_000_075_000 })
+    expect((await decodeError(codec, reseal(bytes.slice(0, 52)))).message).toMatch(/truncated/)
+    const unknown = bytes.slice()
+    unknown[2] = 0x83
+    expect((await decodeError(codec, reseal(unknown))).message).toContain('unsupported format version 3')
+    expect(readEntryTimeline(unknown)).toBeUndefined()
   })
 })
 

@@ -5,7 +5,7 @@
  * `packages/redis/test/redis.faults.test.ts`.
  */
 import { describe, expect, it } from 'vitest'
-import { LEASE_SUFFIX } from '../../src/cached/cache-engine'
+import { LEASE_SUFFIX } from '../../src/cached/cluster-flight'
 import { createLock } from '../../src/coordination/lock'
 import { createPool } from '../../src/coordination/pool'
 import { createCache } from '../../src/create-cache'
