@@ -1,3 +1,4 @@
+import { redactUrls } from './redact'
 import type { Clock } from './clock'
 import type { Duration } from './duration'
 import type { MetricsCollector } from './metrics/collector'
@@ -51,7 +52,7 @@ export function prefixKey(prefix: string, key: string): string {
  */
 export const defaultErrorHandler: ErrorHandler = (error) => {
   const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error)
-  console.warn(`[stratacache] ${message}`)
+  console.warn(`[stratacache] ${redactUrls(message)}`)
 }
 
 /**
