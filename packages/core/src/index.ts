@@ -170,3 +170,4 @@ export {
 } from './store/store'
 export { type TimeoutContext, withTimeout } from './store/with-timeout'
 export { type StoreUrlFactory, storeFromUrl } from './store-from-url'
+export { registerStoreAdapter } from './store-url/adapter-registry'

@@ -1,7 +1,7 @@
-import { redactUrls } from './redact'
 import type { Clock } from './clock'
 import type { Duration } from './duration'
 import type { MetricsCollector } from './metrics/collector'
+import { redactUrls } from './redact'
 import type { CacheStore } from './store/store'
 
 /** A callback that receives errors stratacache handles on the caller's behalf (store failures, background refreshes). */

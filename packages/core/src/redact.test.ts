@@ -10,7 +10,8 @@ describe('redactUrls', () => {
     const text = `cannot reach redis://app:${secret}@cache.internal:6379/0 (retrying)`
     const redacted = redactUrls(text)
     expect(redacted).toBe('cannot reach redis://app:***@cache.internal:6379/0 (retrying)')
-    for (const part of secret.split(/[@/:%]/).filter((p) => p.length > 2)) expect(redacted).not.toContain(part)
+    for (const part of secret.split(/[@/:%]/).filter((p) => p.length > 2))
+      expect(redacted).not.toContain(part)
   })
 
   it('masks a lone user name (it may be a token), every URL in the text, and quoted URLs', () => {
@@ -52,7 +53,12 @@ describe('every CacheError', () => {
     const cause = Object.assign(new TypeError('Invalid URL'), { input: url })
     const error = new CacheConfigError(`Invalid url ${url}`, { cause })
     const store = new CacheStoreError(`cannot reach ${url}`, { store: 'redis', operation: 'get' })
-    for (const text of [error.message, error.stack, (error.cause as { input: string }).input, store.message]) {
+    for (const text of [
+      error.message,
+      error.stack,
+      (error.cause as { input: string }).input,
+      store.message,
+    ]) {
       expect(text).toContain('app:***@cache')
       expect(text).not.toContain(secret)
     }

@@ -1,0 +1,108 @@
+/**
+ * Loading an adapter package by name the way the application would import it. `import(name)`
+ * from core resolves from core's own folder, which does not see the application's packages under
+ * pnpm without hoisting or in a workspace, and the ESM build it loads is not the one a CommonJS
+ * application `require`s. So: the CommonJS build of core loads adapters with `require` (their
+ * classes are the application's), and a failed lookup is retried from the application's entry
+ * script and working directory.
+ * @packageDocumentation
+ */
+
+/** Loads a module by name; {@link loadAdapter} in production, a stand-in in tests. */
+export type ModuleImporter = (name: string) => Promise<unknown>
+
+type Require = ((id: string) => unknown) & { resolve(id: string): string }
+
+interface NodeProcess {
+  argv?: string[]
+  cwd?: () => string
+  getBuiltinModule?: (id: string) => unknown
+}
+
+// `require` exists in the CommonJS build only (and in bundles that provide one).
+const ownRequire: ((id: string) => unknown) | undefined =
+  typeof require === 'function' ? (require as (id: string) => unknown) : undefined
+
+/** The specifier a module-not-found error names (`Cannot find package 'ioredis' …`), if it is one. */
+export function missingSpecifier(error: unknown): string | undefined {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown }
+  if (code !== 'ERR_MODULE_NOT_FOUND' && code !== 'MODULE_NOT_FOUND' && typeof message === 'string') {
+    // Bundlers and other runtimes: no code, a message only.
+    if (!/cannot find (module|package)|failed to resolve module/i.test(message)) return undefined
+  } else if (typeof message !== 'string') return undefined
+  const quoted = /(?:module|package|import) ['"]([^'"]+)['"]/i.exec(message as string)
+  return quoted?.[1]
+}
+
+/** Whether `specifier` is `name` or a path inside it. */
+export function isWithin(specifier: string | undefined, name: string): boolean {
+  return specifier === name || (specifier?.startsWith(`${name}/`) ?? false)
+}
+
+/** The ESM entry a manifest declares for `.`: `exports` (import, then default), else `module`, else `main`. */
+function esmEntry(manifest: Record<string, unknown>): string {
+  let target: unknown = manifest.exports
+  if (typeof target === 'object' && target !== null && '.' in target)
+    target = (target as Record<string, unknown>)['.']
+  for (const condition of ['import', 'default']) {
+    if (typeof target === 'object' && target !== null && condition in target) {
+      target = (target as Record<string, unknown>)[condition]
+    }
+  }
+  if (typeof target === 'string') return target
+  return String(manifest.module ?? manifest.main ?? 'index.js')
+}
+
+/** Imports `name` as seen from `base` (a file path), in the module system of this build of core. */
+async function importFrom(base: string, name: string, builtin: (id: string) => unknown): Promise<unknown> {
+  const { createRequire } = builtin('node:module') as { createRequire(path: string): Require }
+  const requireFrom = createRequire(base)
+  if (ownRequire !== undefined) return requireFrom(name)
+  const manifestPath = requireFrom.resolve(`${name}/package.json`)
+  const manifest = requireFrom(manifestPath) as Record<string, unknown>
+  const { pathToFileURL } = builtin('node:url') as { pathToFileURL(path: string): URL }
+  const folder = manifestPath.slice(0, -'package.json'.length)
+  return import(/* @vite-ignore */ /* webpackIgnore: true */ pathToFileURL(folder + esmEntry(manifest)).href)
+}
+
+/** Where the application is: its entry script, then its working directory. */
+function applicationBases(process: NodeProcess): string[] {
+  const bases: string[] = []
+  const entry = process.argv?.[1]
+  if (typeof entry === 'string' && entry !== '') bases.push(entry)
+  if (typeof process.cwd === 'function') bases.push(`${process.cwd()}/noop.js`)
+  return bases
+}
+
+/**
+ * Loads the adapter package `name`: first as `@stratacache/core` itself resolves it, then as the
+ * application does (from its entry script, then its working directory; Node 20.16+). Rejects with
+ * the first module-not-found error when every attempt misses it, and with any other error at once.
+ *
+ * @example
+ * ```ts
+ * const { fromUrl } = (await loadAdapter('@stratacache/redis')) as { fromUrl: StoreUrlFactory }
+ * ```
+ */
+export async function loadAdapter(name: string): Promise<unknown> {
+  let firstMiss: unknown
+  try {
+    return ownRequire !== undefined
+      ? ownRequire(name)
+      : await import(/* @vite-ignore */ /* webpackIgnore: true */ name)
+  } catch (error) {
+    if (!isWithin(missingSpecifier(error), name)) throw error
+    firstMiss = error
+  }
+  const process = (globalThis as { process?: NodeProcess }).process
+  const builtin = process?.getBuiltinModule?.bind(process)
+  if (process === undefined || builtin === undefined) throw firstMiss
+  for (const base of applicationBases(process)) {
+    try {
+      return await importFrom(base, name, builtin)
+    } catch (error) {
+      if (!isWithin(missingSpecifier(error), name)) throw error
+    }
+  }
+  throw firstMiss
+}
