@@ -15,6 +15,8 @@ type Require = ((id: string) => unknown) & { resolve(id: string): string }
 
 interface NodeProcess {
   argv?: string[]
+  execArgv?: string[]
+  env?: Record<string, string | undefined>
   cwd?: () => string
   getBuiltinModule?: (id: string) => unknown
 }
@@ -39,22 +41,50 @@ export function isWithin(specifier: string | undefined, name: string): boolean {
   return specifier === name || (specifier?.startsWith(`${name}/`) ?? false)
 }
 
-/** The ESM entry a manifest declares for `.`: `exports` (import, then default), else `module`, else `main`. */
-function esmEntry(manifest: Record<string, unknown>): string {
-  let target: unknown = manifest.exports
-  if (typeof target === 'object' && target !== null && '.' in target)
-    target = (target as Record<string, unknown>)['.']
-  for (const condition of ['import', 'default']) {
-    if (typeof target === 'object' && target !== null && condition in target) {
-      target = (target as Record<string, unknown>)[condition]
-    }
+/** The conditions Node resolves `import` with in this process: its `--conditions`, then the defaults. */
+function importConditions(process: NodeProcess): Set<string> {
+  const conditions = new Set<string>()
+  const args = [...(process.execArgv ?? []), ...(process.env?.NODE_OPTIONS?.split(/\s+/) ?? [])]
+  for (const [at, arg] of args.entries()) {
+    const inline = /^(?:--conditions|-C)=(.+)$/.exec(arg)
+    if (inline?.[1] !== undefined) conditions.add(inline[1])
+    else if ((arg === '--conditions' || arg === '-C') && args[at + 1] !== undefined)
+      conditions.add(args[at + 1]!)
   }
+  for (const condition of ['import', 'node', 'default']) conditions.add(condition)
+  return conditions
+}
+
+/** Node's reading of an `exports` target: the first key (in order) that is an active condition. */
+function exportsTarget(target: unknown, conditions: Set<string>): string | undefined {
   if (typeof target === 'string') return target
-  return String(manifest.module ?? manifest.main ?? 'index.js')
+  if (Array.isArray(target)) return exportsTarget(target[0], conditions)
+  if (typeof target !== 'object' || target === null) return undefined
+  for (const [key, value] of Object.entries(target)) {
+    if (!conditions.has(key)) continue
+    const found = exportsTarget(value, conditions)
+    if (found !== undefined) return found
+  }
+  return undefined
+}
+
+/** The ESM entry of a manifest for `.`: its `exports`, else `module`, else `main`. */
+function esmEntry(manifest: Record<string, unknown>, conditions: Set<string>): string {
+  const exports = manifest.exports
+  const root =
+    typeof exports === 'object' && exports !== null && '.' in exports
+      ? (exports as Record<string, unknown>)['.']
+      : exports
+  return exportsTarget(root, conditions) ?? String(manifest.module ?? manifest.main ?? 'index.js')
 }
 
 /** Imports `name` as seen from `base` (a file path), in the module system of this build of core. */
-async function importFrom(base: string, name: string, builtin: (id: string) => unknown): Promise<unknown> {
+async function importFrom(
+  base: string,
+  name: string,
+  process: NodeProcess,
+  builtin: (id: string) => unknown,
+): Promise<unknown> {
   const { createRequire } = builtin('node:module') as { createRequire(path: string): Require }
   const requireFrom = createRequire(base)
   if (ownRequire !== undefined) return requireFrom(name)
@@ -62,7 +92,11 @@ async function importFrom(base: string, name: string, builtin: (id: string) => u
   const manifest = requireFrom(manifestPath) as Record<string, unknown>
   const { pathToFileURL } = builtin('node:url') as { pathToFileURL(path: string): URL }
   const folder = manifestPath.slice(0, -'package.json'.length)
-  return import(/* @vite-ignore */ /* webpackIgnore: true */ pathToFileURL(folder + esmEntry(manifest)).href)
+  return import(
+    /* @vite-ignore */ /* webpackIgnore: true */ pathToFileURL(
+      folder + esmEntry(manifest, importConditions(process)),
+    ).href
+  )
 }
 
 /** Where the application is: its entry script, then its working directory. */
@@ -99,7 +133,7 @@ export async function loadAdapter(name: string): Promise<unknown> {
   if (process === undefined || builtin === undefined) throw firstMiss
   for (const base of applicationBases(process)) {
     try {
-      return await importFrom(base, name, builtin)
+      return await importFrom(base, name, process, builtin)
     } catch (error) {
       if (!isWithin(missingSpecifier(error), name)) throw error
     }
