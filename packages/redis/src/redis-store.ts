@@ -139,6 +139,32 @@ function pipelineResults(results: [Error | null, unknown][] | null): unknown[] {
   })
 }
 
+/** Validates `maxEntries`/`policy`: the eviction settings of a bounded store, or `undefined`. */
+function boundedOptions(options: RedisStoreOptions, prefix: string): Bounded | undefined {
+  const { maxEntries } = options
+  if (maxEntries === undefined) {
+    if (options.policy !== undefined) {
+      throw new CacheConfigError('RedisStore: `policy` needs `maxEntries`', { option: 'policy' })
+    }
+    return undefined
+  }
+  if (!Number.isInteger(maxEntries) || maxEntries < 1) {
+    throw new CacheConfigError(
+      `RedisStore: \`maxEntries\` must be a positive integer, got ${String(maxEntries)}`,
+      {
+        option: 'maxEntries',
+      },
+    )
+  }
+  if (prefix === '') {
+    throw new CacheConfigError('RedisStore: a bounded store (`maxEntries`) needs a non-empty `prefix`', {
+      option: 'prefix',
+    })
+  }
+  const policy = toEvictionPolicy('RedisStore', options.policy)
+  return { policy, maxEntries, touchOnRead: readsTouchIndex(policy) }
+}
+
 /**
  * A {@link CacheStore} on Redis or Redis Cluster (ioredis), with entries in core's binary entry
  * format and expiry delegated to Redis (`PXAT` the entry's `staleUntil`; Redis 6.2+, clocks in sync).
@@ -193,7 +219,7 @@ export class RedisStore implements CacheStore, CoordinationStore {
         option: 'operationTimeout',
       })
     }
-    this.#bounded = RedisStore.#boundedOptions(options, prefix)
+    this.#bounded = boundedOptions(options, prefix)
     const { codec, onError } = resolveByteStoreOptions('RedisStore', options)
     this.#codec = codec
     this.#onError = onError
@@ -218,31 +244,6 @@ export class RedisStore implements CacheStore, CoordinationStore {
     this.#cluster = connection.client.isCluster
     this.#client = defineCoordinationCommands(defineBoundedCommands(connection.client)) as Client
     this.#layout = keyLayout(prefix, this.#bounded !== undefined)
-  }
-
-  static #boundedOptions(options: RedisStoreOptions, prefix: string): Bounded | undefined {
-    const { maxEntries } = options
-    if (maxEntries === undefined) {
-      if (options.policy !== undefined) {
-        throw new CacheConfigError('RedisStore: `policy` needs `maxEntries`', { option: 'policy' })
-      }
-      return undefined
-    }
-    if (!Number.isInteger(maxEntries) || maxEntries < 1) {
-      throw new CacheConfigError(
-        `RedisStore: \`maxEntries\` must be a positive integer, got ${String(maxEntries)}`,
-        {
-          option: 'maxEntries',
-        },
-      )
-    }
-    if (prefix === '') {
-      throw new CacheConfigError('RedisStore: a bounded store (`maxEntries`) needs a non-empty `prefix`', {
-        option: 'prefix',
-      })
-    }
-    const policy = toEvictionPolicy('RedisStore', options.policy)
-    return { policy, maxEntries, touchOnRead: readsTouchIndex(policy) }
   }
 
   /**
