@@ -21,9 +21,15 @@ interface NodeProcess {
   getBuiltinModule?: (id: string) => unknown
 }
 
-// `require` exists in the CommonJS build only (and in bundles that provide one).
+/** Set by the build (`tsup.base.ts`): `true` in the CommonJS build; absent when run from source. */
+declare const __STRATACACHE_CJS__: boolean | undefined
+
+// The CommonJS build loads adapters with its own `require`; the ESM build (and a bundle made from
+// it, where a `require` shim may exist but cannot load anything) with `import()`.
 const ownRequire: ((id: string) => unknown) | undefined =
-  typeof require === 'function' ? (require as (id: string) => unknown) : undefined
+  typeof __STRATACACHE_CJS__ !== 'undefined' && __STRATACACHE_CJS__
+    ? (require as (id: string) => unknown)
+    : undefined
 
 /** The specifier a module-not-found error names (`Cannot find package 'ioredis' …`), if it is one. */
 export function missingSpecifier(error: unknown): string | undefined {
