@@ -62,7 +62,7 @@ export interface CacheFactory<DefaultSync extends boolean = true> {
    * @example
    * ```ts
    * class Users {
-   *   @cache.evict({ key: 'user:{id}' })
+   *   @cache.evict({ key: 'user:{id}', store }) // the store its readers use
    *   async rename(id: string, name: string) { await db.rename(id, name) }
    * }
    * ```

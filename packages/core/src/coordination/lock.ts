@@ -153,7 +153,7 @@ export function withLockControls<W extends AnyFunction>(
  *
  * @example
  * ```ts
- * return runWhileHeld(await engine.acquire(key), fn, this, args)
+ * return runWhileHeld(await engine.acquire(key), fn, thisArg, args)
  * ```
  */
 export async function runWhileHeld<F extends AnyFunction>(
