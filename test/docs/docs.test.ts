@@ -1,11 +1,12 @@
 import { execFileSync, spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { expect, it } from 'vitest'
+import { pnpmCommand } from '../../scripts/pnpm.mjs'
 
 const root = fileURLToPath(new URL('../../', import.meta.url))
 
 it('every README block and TSDoc @example type-checks (strict, nodenext), and the runnable ones run', () => {
-  execFileSync('pnpm', ['exec', 'turbo', 'run', 'build', '--output-logs=errors-only'], {
+  execFileSync(...pnpmCommand(['exec', 'turbo', 'run', 'build', '--output-logs=errors-only']), {
     cwd: root,
     stdio: 'ignore',
   })

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { TestProject } from 'vitest/node'
 import { startRedisServer } from '../../packages/redis/test/support/redis-server'
+import { pnpmCommand } from '../../scripts/pnpm.mjs'
 import { publishablePackages, ROOT } from './workspace-packages'
 
 declare module 'vitest' {
@@ -21,7 +22,7 @@ declare module 'vitest' {
 }
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  execFileSync('pnpm', ['exec', 'turbo', 'run', 'build', '--output-logs=errors-only'], {
+  execFileSync(...pnpmCommand(['exec', 'turbo', 'run', 'build', '--output-logs=errors-only']), {
     cwd: ROOT,
     stdio: 'inherit',
   })
@@ -29,7 +30,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const tarballs: Record<string, string> = {}
   for (const pkg of publishablePackages()) {
     const before = new Set(readdirSync(out))
-    execFileSync('pnpm', ['pack', '--pack-destination', out], { cwd: pkg.dir, stdio: 'ignore' })
+    execFileSync(...pnpmCommand(['pack', '--pack-destination', out]), { cwd: pkg.dir, stdio: 'ignore' })
     const made = readdirSync(out).find((file) => !before.has(file))
     if (made === undefined) throw new Error(`pnpm pack made no tarball for ${pkg.name}`)
     tarballs[pkg.name] = join(out, made)

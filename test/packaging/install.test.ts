@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, describe, expect, inject, it } from 'vitest'
+import { pnpmCommand } from '../../scripts/pnpm.mjs'
 import { ROOT } from './workspace-packages'
 
 // Fresh applications outside the workspace, installed from the packed tarballs, in the layouts
@@ -54,7 +55,7 @@ async function node(dir: string, file: string, options: { args?: string[] } = {}
 }
 
 const pnpmInstall = (dir: string) =>
-  run('pnpm', ['install', '--prefer-offline', '--config.confirmModulesPurge=false'], {
+  run(...pnpmCommand(['install', '--prefer-offline', '--config.confirmModulesPurge=false']), {
     cwd: dir,
     env: userEnv(),
     timeout: 60_000,
@@ -116,7 +117,7 @@ describe('installed from the tarballs', () => {
 
 describe("this repository's demo", () => {
   it('adds a Redis tier from REDIS_URL (storeFromUrl finds @stratacache/redis in the workspace)', async () => {
-    const { stdout } = await run('pnpm', ['demo'], {
+    const { stdout } = await run(...pnpmCommand(['demo']), {
       cwd: ROOT,
       env: userEnv({ REDIS_URL: inject('redisUrl') }),
       timeout: 60_000,
