@@ -1,6 +1,7 @@
 import { type Bg, createBg } from './background/bg'
 import { type CacheFactory, createCacheFactory } from './cached/cache'
 import type { StoreOption } from './cached/cache-options'
+import { functionStore } from './cached/function-store'
 import { type Clock, systemClock } from './clock'
 import { createLock, type LockFunction } from './coordination/lock'
 import { createOnce, type Once } from './coordination/once'
@@ -171,10 +172,7 @@ function buildInstance<Sync extends boolean>(
 ): CacheInstance<Sync> {
   const defaults = resolveDefaults(options)
   return {
-    cache: createCacheFactory<Sync>(
-      defaults,
-      () => new MemoryStore({ clock: defaults.clock, maxEntries: Number.POSITIVE_INFINITY }),
-    ),
+    cache: createCacheFactory<Sync>(defaults, () => functionStore(defaults.clock)),
     bg: createBg(defaults, { shutdownScope }),
     lock: createLock(defaults),
     once: createOnce(defaults),
