@@ -26,6 +26,7 @@ export type {
   SyncMode,
 } from './cached/cache-options'
 export type {
+  AsyncCachedFunction,
   CachedFunction,
   CachedFunctionControls,
   CachedReturn,
@@ -72,6 +73,7 @@ export {
   type PooledFunction,
   type PooledOptions,
 } from './coordination/pooled'
+export type { TemplateArgs } from './coordination/template-args'
 export {
   bg,
   type CacheInstance,

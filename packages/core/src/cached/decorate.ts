@@ -1,5 +1,5 @@
 import { CacheConfigError } from '../errors'
-import type { AnyFunction, CachedFunction, CachedReturn } from './cached-function'
+import type { AnyFunction, AsyncCachedFunction, CachedFunction, CachedReturn } from './cached-function'
 
 /**
  * The function `cache(options)` returns: wraps a plain function, or decorates a method as a TC39
@@ -7,8 +7,11 @@ import type { AnyFunction, CachedFunction, CachedReturn } from './cached-functio
  * The form is detected from the arguments at runtime.
  */
 export interface CacheDecorator<Sync extends boolean> {
-  /** Wraps a function: `cache({ ttl: 60 })(fn)`. */
-  <F extends AnyFunction>(fn: F): CachedFunction<F, Sync>
+  /**
+   * Wraps a function: `cache({ ttl: 60 })(fn)`. Over a synchronous store it keeps `fn`'s return
+   * type ({@link CachedFunction}); over an asynchronous one it returns a Promise ({@link AsyncCachedFunction}).
+   */
+  <F extends AnyFunction>(fn: F): Sync extends true ? CachedFunction<F> : AsyncCachedFunction<F>
   /** TC39 method decorator. */
   <This, A extends any[], R>(
     method: (this: This, ...args: A) => R,
