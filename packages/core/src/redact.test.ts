@@ -20,6 +20,13 @@ describe('redactUrls', () => {
     expect(redactUrls('redis://127.0.0.1:6379/0')).toBe('redis://127.0.0.1:6379/0')
     expect(redactUrls('no url here: a@b')).toBe('no url here: a@b')
   })
+
+  it('stays linear on long messages (a 1 MiB key next to a URL)', () => {
+    const key = 'k'.repeat(1 << 20)
+    const started = performance.now()
+    expect(redactUrls(`${key} redis://u:p@h ${key}://x`)).toContain('redis://u:***@h')
+    expect(performance.now() - started).toBeLessThan(500)
+  })
 })
 
 describe('redactError', () => {
