@@ -258,50 +258,8 @@ export function compileKey(
   name: string,
   keyPrefix: string,
 ): CompiledKey {
-  if (spec === undefined || typeof spec === 'function' || fn !== undefined) {
-    return compileSpec(spec, fn, name, keyPrefix)
-  }
-  const compiled = compileSpec(spec, undefined, name, keyPrefix)
-  if (compiled.constant !== undefined) return compiled
-  return {
-    build: requireArguments(compiled.build, parseTemplate(spec, undefined, name), spec),
-    constant: undefined,
-  }
-}
-
-function compileSpec(
-  spec: KeySpec | undefined,
-  fn: Function | undefined,
-  name: string,
-  keyPrefix: string,
-): CompiledKey {
-  if (spec === undefined) {
-    if (name === '') {
-      throw new CacheConfigError(
-        'An anonymous function needs a `name` or a `key` to be cached (the default key is `name:<hash of the arguments>`)',
-        { option: 'name' },
-      )
-    }
-    const head = `${keyPrefix}${name}:`
-    return {
-      build: (_thisArg, args) => head + stableHash(Array.prototype.slice.call(args)),
-      constant: undefined,
-    }
-  }
-  if (typeof spec === 'function') {
-    return {
-      build: (thisArg, args) => {
-        const key: unknown = spec.apply(thisArg, args as unknown[])
-        if (typeof key !== 'string') {
-          throw new CacheKeyError(
-            `The key function of ${name || 'a cached function'} returned ${typeof key}, not a string`,
-          )
-        }
-        return keyPrefix + key
-      },
-      constant: undefined,
-    }
-  }
+  if (spec === undefined) return hashedArgumentsKey(name, keyPrefix)
+  if (typeof spec === 'function') return functionKey(spec, name, keyPrefix)
   if (typeof spec !== 'string') {
     throw new CacheConfigError(
       `Invalid "key": expected a template string or a function, got ${typeof spec}`,
@@ -311,6 +269,44 @@ function compileSpec(
     )
   }
   const segments = parseTemplate(spec, fn, name)
+  const compiled = compileTemplate(segments, keyPrefix)
+  if (fn !== undefined || compiled.constant !== undefined) return compiled
+  return { build: requireArguments(compiled.build, segments, spec), constant: undefined }
+}
+
+/** The omitted-key form: `name:<stable hash of the arguments>`. */
+function hashedArgumentsKey(name: string, keyPrefix: string): CompiledKey {
+  if (name === '') {
+    throw new CacheConfigError(
+      'An anonymous function needs a `name` or a `key` to be cached (the default key is `name:<hash of the arguments>`)',
+      { option: 'name' },
+    )
+  }
+  const head = `${keyPrefix}${name}:`
+  return {
+    build: (_thisArg, args) => head + stableHash(Array.prototype.slice.call(args)),
+    constant: undefined,
+  }
+}
+
+/** A key function, called with the call's `this` and arguments; it must return a string. */
+function functionKey(spec: (...args: any[]) => string, name: string, keyPrefix: string): CompiledKey {
+  return {
+    build: (thisArg, args) => {
+      const key: unknown = spec.apply(thisArg, args as unknown[])
+      if (typeof key !== 'string') {
+        throw new CacheKeyError(
+          `The key function of ${name || 'a cached function'} returned ${typeof key}, not a string`,
+        )
+      }
+      return keyPrefix + key
+    },
+    constant: undefined,
+  }
+}
+
+/** A parsed template as a builder specialised to its shape. */
+function compileTemplate(segments: readonly Segment[], keyPrefix: string): CompiledKey {
   const placeholders = segments.filter((s): s is Placeholder => typeof s !== 'string')
   if (placeholders.length === 0) {
     const constant = keyPrefix + segments.join('')
