@@ -34,12 +34,13 @@ const ownRequire: ((id: string) => unknown) | undefined =
 /** The specifier a module-not-found error names (`Cannot find package 'ioredis' …`), if it is one. */
 export function missingSpecifier(error: unknown): string | undefined {
   const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown }
-  if (code !== 'ERR_MODULE_NOT_FOUND' && code !== 'MODULE_NOT_FOUND' && typeof message === 'string') {
-    // Bundlers and other runtimes: no code, a message only.
-    if (!/cannot find (module|package)|failed to resolve module/i.test(message)) return undefined
-  } else if (typeof message !== 'string') return undefined
-  const quoted = /(?:module|package|import) ['"]([^'"]+)['"]/i.exec(message as string)
-  return quoted?.[1]
+  if (typeof message !== 'string') return undefined
+  // Node sets a code; bundlers and other runtimes only say so in the message.
+  const notFound =
+    code === 'ERR_MODULE_NOT_FOUND' ||
+    code === 'MODULE_NOT_FOUND' ||
+    /cannot find (module|package)|failed to resolve module/i.test(message)
+  return notFound ? /(?:module|package|import) ['"]([^'"]+)['"]/i.exec(message)?.[1] : undefined
 }
 
 /** Whether `specifier` is `name` or a path inside it. */
