@@ -58,12 +58,26 @@ export function registerStoreAdapter(
   }
 }
 
-/** The factory registered for `scheme` (`'redis:'`), if any. */
+/**
+ * The factory registered for `scheme` (`'redis:'`), if any.
+ *
+ * @example
+ * ```ts
+ * const fromUrl = registeredAdapter(new URL(url).protocol)
+ * ```
+ */
 export function registeredAdapter(scheme: string): StoreUrlFactory | undefined {
   return registry().get(scheme)
 }
 
-/** The registered schemes, for messages. */
+/**
+ * The registered schemes, for messages.
+ *
+ * @example
+ * ```ts
+ * registeredSchemes() // ['redis:', 'rediss:']
+ * ```
+ */
 export function registeredSchemes(): string[] {
   return [...registry().keys()]
 }

@@ -32,6 +32,11 @@ export interface KnownAdapter {
  * `storeFromUrl`'s messages learn package names from: a new adapter package adds its line here
  * (a scheme such as `'s3:'` → `{ packageName: '@stratacache/s3', peers: ['@aws-sdk/client-s3'], … }`)
  * when it is published, and nothing else.
+ *
+ * @example
+ * ```ts
+ * KNOWN_ADAPTERS['redis:']?.packageName // '@stratacache/redis'
+ * ```
  */
 export const KNOWN_ADAPTERS: Readonly<Record<string, KnownAdapter>> = {
   'redis:': { packageName: '@stratacache/redis', peers: ['ioredis'], example: 'redis://host:6379/0' },
@@ -47,7 +52,14 @@ export const KNOWN_ADAPTERS: Readonly<Record<string, KnownAdapter>> = {
   },
 }
 
-/** Every scheme `storeFromUrl` understands without registration, for messages. */
+/**
+ * Every scheme `storeFromUrl` understands, for messages: built in, known, then registered.
+ *
+ * @example
+ * ```ts
+ * supportedSchemes(['azure:']) // 'memory://, redis://host:6379/0, …, azure://…'
+ * ```
+ */
 export function supportedSchemes(registered: Iterable<string>): string {
   const known = Object.values(KNOWN_ADAPTERS).map((adapter) => adapter.example)
   return ['memory://', ...known, ...[...registered].map((scheme) => `${scheme}//…`)].join(', ')

@@ -31,7 +31,14 @@ const ownRequire: ((id: string) => unknown) | undefined =
     ? (require as (id: string) => unknown)
     : undefined
 
-/** The specifier a module-not-found error names (`Cannot find package 'ioredis' …`), if it is one. */
+/**
+ * The specifier a module-not-found error names (`Cannot find package 'ioredis' …`), if it is one.
+ *
+ * @example
+ * ```ts
+ * missingSpecifier(error) === 'ioredis' // the adapter loaded, its peer is not installed
+ * ```
+ */
 export function missingSpecifier(error: unknown): string | undefined {
   const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown }
   if (typeof message !== 'string') return undefined
@@ -43,7 +50,14 @@ export function missingSpecifier(error: unknown): string | undefined {
   return notFound ? /(?:module|package|import) ['"]([^'"]+)['"]/i.exec(message)?.[1] : undefined
 }
 
-/** Whether `specifier` is `name` or a path inside it. */
+/**
+ * Whether `specifier` is `name` or a path inside it.
+ *
+ * @example
+ * ```ts
+ * isWithin('@stratacache/redis/package.json', '@stratacache/redis') // true
+ * ```
+ */
 export function isWithin(specifier: string | undefined, name: string): boolean {
   return specifier === name || (specifier?.startsWith(`${name}/`) ?? false)
 }
