@@ -91,7 +91,9 @@ export type CachedFunction<F extends AnyFunction> = ((
  *
  * @example
  * ```ts
- * const square: AsyncCachedFunction<(x: number) => number> = cache({ ttl: 60, store: redisStore })((x: number) => x * x)
+ * const square: AsyncCachedFunction<(x: number) => number> = cache({ ttl: 60, key: 'sq:{0}', singleFlight: 'cluster' })(
+ *   (x: number) => x * x,
+ * )
  * ```
  */
 export type AsyncCachedFunction<F extends AnyFunction> = ((
