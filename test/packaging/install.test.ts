@@ -17,12 +17,15 @@ const APPS = join(ROOT, 'test/packaging/apps')
 const work = mkdtempSync(join(tmpdir(), 'stratacache-apps-'))
 afterAll(() => rmSync(work, { recursive: true, force: true }))
 
+// What the applications import: core and the adapters the README example and storeFromUrl use
+// (other packages would bring their peers along, and the install would slow down for nothing).
+const USED = ['@stratacache/core', '@stratacache/redis', '@stratacache/file']
 const IOREDIS = '6.0.0'
 
-/** `package.json` dependencies on every packed package, by `file:` path. */
+/** `package.json` dependencies on the packed packages the applications use, by `file:` path. */
 function tarballDependencies(): Record<string, string> {
   const dependencies: Record<string, string> = { ioredis: IOREDIS }
-  for (const [name, tarball] of Object.entries(inject('tarballs'))) dependencies[name] = `file:${tarball}`
+  for (const name of USED) dependencies[name] = `file:${inject('tarballs')[name]}`
   return dependencies
 }
 

@@ -86,6 +86,17 @@ describe.each(publishablePackages().map((pkg) => pkg.name))('the tarball of %s',
     expect(optional).toEqual([])
   })
 
+  it('builds classes under their own names (a bundler-renamed `_RedisStore` shows in errors and logs)', () => {
+    const renamed = files
+      .filter((file) => /^dist\/.*\.c?js$/.test(file))
+      .flatMap((file) =>
+        [...readFileSync(join(dir, file), 'utf8').matchAll(/\bclass (_[A-Z]\w*)/g)].map(
+          (m) => `${file}: ${m[1]}`,
+        ),
+      )
+    expect(renamed).toEqual([])
+  })
+
   it('links its README only to absolute URLs (relative links break on the registry)', () => {
     const readme = readFileSync(join(dir, 'README.md'), 'utf8')
     const links = [...readme.matchAll(/\]\(([^)\s]+)[^)]*\)/g)].map((match) => match[1]!)
