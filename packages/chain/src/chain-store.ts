@@ -275,6 +275,16 @@ export class ChainStore implements CacheStore {
     if (coordination !== undefined) Object.assign(this, coordination)
   }
 
+  /**
+   * Where records every process must read alike are kept, such as `invalidateTags` records (core's
+   * `LayeredStore`): the chain itself when a bus keeps the upper tiers coherent (other chains
+   * drop their copies when a record changes), else the last tier, so a tagged hit from an upper
+   * tier is confirmed against the shared tier.
+   */
+  get sharedStore(): CacheStore {
+    return this.#bus === undefined ? this.#last.store : this
+  }
+
   /** The tiers' stores, fastest first. */
   get stores(): CacheStore[] {
     return this.#tiers.map((tier) => tier.store)

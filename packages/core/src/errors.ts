@@ -27,6 +27,7 @@ export type CacheErrorCode =
   | 'E_CACHE_LOCK'
   | 'E_CACHE_POOL_FULL'
   | 'E_CACHE_SERIALIZATION'
+  | 'E_CACHE_MISS'
 
 /** Options shared by every stratacache error constructor. */
 export interface CacheErrorOptions {
@@ -182,6 +183,28 @@ export class CacheSerializationError extends CacheError {
 
   constructor(message: string, options: CacheErrorOptions & { key?: string } = {}) {
     super(message, { ...options, code: 'E_CACHE_SERIALIZATION' })
+    this.key = options.key
+  }
+}
+
+/**
+ * A read-only cached call found no usable entry (`mode: 'read-only'` or `withCacheMode('read-only', …)`):
+ * the function was not called.
+ *
+ * @example
+ * ```ts
+ * try { await withCacheMode('read-only', () => getUser(42)) } catch (error) {
+ *   if (CacheMissError.isInstance(error)) console.log('not cached:', error.key)
+ * }
+ * ```
+ */
+export class CacheMissError extends CacheError {
+  static override readonly errorName: string = 'CacheMissError'
+  /** The key that missed. */
+  readonly key: string
+
+  constructor(message: string, options: CacheErrorOptions & { key: string }) {
+    super(message, { ...options, code: 'E_CACHE_MISS' })
     this.key = options.key
   }
 }

@@ -1,6 +1,6 @@
 import { CacheConfigError, CacheKeyError } from '../errors'
+import { defaultKeyBuilder } from './default-key'
 import { type DeclaredParameter, declaredParameters } from './parameter-names'
-import { stableHash } from './stable-hash'
 import { stableJson } from './stable-json'
 
 /**
@@ -238,7 +238,7 @@ function requireArguments(build: KeyBuilder, segments: readonly Segment[], templ
  * template without placeholders, one concatenation for a single placeholder, a loop otherwise.
  * Nothing is parsed per call.
  *
- * @param spec - a template, a key function, or `undefined` for `name:<stableHash(args)>`
+ * @param spec - a template, a key function, or `undefined` for `name:<arguments>` (see `default-key.ts`)
  * @param fn - the function being cached (its parameter names resolve `{name}` placeholders, and
  *   placeholders beyond them are an error); `undefined` for a bare template (`lock('report:{0}')`),
  *   which then takes positional placeholders only and requires every argument it reads
@@ -258,7 +258,7 @@ export function compileKey(
   name: string,
   keyPrefix: string,
 ): CompiledKey {
-  if (spec === undefined) return hashedArgumentsKey(name, keyPrefix)
+  if (spec === undefined) return argumentsKey(name, keyPrefix)
   if (typeof spec === 'function') return functionKey(spec, name, keyPrefix)
   if (typeof spec !== 'string') {
     throw new CacheConfigError(
@@ -274,19 +274,15 @@ export function compileKey(
   return { build: requireArguments(compiled.build, segments, spec), constant: undefined }
 }
 
-/** The omitted-key form: `name:<stable hash of the arguments>`. */
-function hashedArgumentsKey(name: string, keyPrefix: string): CompiledKey {
+/** The omitted-key form: `name:<arguments>` (see `default-key.ts`). */
+function argumentsKey(name: string, keyPrefix: string): CompiledKey {
   if (name === '') {
     throw new CacheConfigError(
-      'An anonymous function needs a `name` or a `key` to be cached (the default key is `name:<hash of the arguments>`)',
+      'An anonymous function needs a `name` or a `key` to be cached (the default key is `name:<arguments>`)',
       { option: 'name' },
     )
   }
-  const head = `${keyPrefix}${name}:`
-  return {
-    build: (_thisArg, args) => head + stableHash(Array.prototype.slice.call(args)),
-    constant: undefined,
-  }
+  return { build: defaultKeyBuilder(`${keyPrefix}${name}:`), constant: undefined }
 }
 
 /** A key function, called with the call's `this` and arguments; it must return a string. */

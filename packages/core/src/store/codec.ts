@@ -22,6 +22,15 @@
  * end-4    4    CRC-32 (IEEE) of every byte before it
  * ```
  *
+ * The version byte's high bit (0x80) is a flag, set only for entries that
+ * have a `staleIfErrorFrom` (every other entry is written byte for byte as before): it adds one
+ * field right before the tags, after every other header section:
+ *
+ * ```
+ * 41       8    staleIfErrorFrom, epoch ms (only with the flag)
+ * 49       …    T tags, then the payload and the CRC-32 as without it
+ * ```
+ *
  * The first 29 bytes ({@link ENTRY_TIMELINE_BYTES}) hold everything {@link readEntryTimeline}
  * needs, so a store can check expiry from a short prefix without decoding the payload.
  * @packageDocumentation
@@ -38,7 +47,10 @@ import type { CacheEntry } from './store'
 const MAGIC_0 = 0xf5
 const MAGIC_1 = 0x43
 const FORMAT_VERSION = 1
+/** The flag of the version byte that marks an entry carrying a `staleIfErrorFrom` (see the layout above). */
+const ERROR_FROM_FLAG = 0x80
 const TAGS_OFFSET = 41
+const ERROR_FROM_BYTES = 8
 const CHECKSUM_BYTES = 4
 const MAX_UINT32 = 0xffff_ffff
 
@@ -168,7 +180,8 @@ function dataView(bytes: Uint8Array): DataView {
  */
 export function readEntryTimeline(bytes: Uint8Array): EntryHeaderTimeline | undefined {
   if (!(bytes instanceof Uint8Array) || bytes.length < ENTRY_TIMELINE_BYTES) return undefined
-  if (bytes[0] !== MAGIC_0 || bytes[1] !== MAGIC_1 || bytes[2] !== FORMAT_VERSION) return undefined
+  if (bytes[0] !== MAGIC_0 || bytes[1] !== MAGIC_1) return undefined
+  if ((bytes[2]! & ~ERROR_FROM_FLAG) !== FORMAT_VERSION) return undefined
   const view = dataView(bytes)
   const createdAt = view.getFloat64(5)
   const freshUntil = view.getFloat64(13)
@@ -296,10 +309,16 @@ export class EntryCodec {
         key,
       })
     }
-    const { createdAt, freshUntil, staleUntil, tags } = entry
-    if (!isValidTime(createdAt) || !isValidTime(freshUntil) || !isValidTime(staleUntil)) {
+    const { createdAt, freshUntil, staleUntil, tags, staleIfErrorFrom } = entry
+    const hasErrorFrom = staleIfErrorFrom !== undefined
+    if (
+      !isValidTime(createdAt) ||
+      !isValidTime(freshUntil) ||
+      !isValidTime(staleUntil) ||
+      (hasErrorFrom && !isValidTime(staleIfErrorFrom))
+    ) {
       throw new CacheSerializationError(
-        `Cannot encode the entry${describeKey(key)}: createdAt, freshUntil and staleUntil must be numbers (not NaN)`,
+        `Cannot encode the entry${describeKey(key)}: createdAt, freshUntil, staleUntil (and staleIfErrorFrom) must be numbers (not NaN)`,
         { key },
       )
     }
@@ -338,11 +357,12 @@ export class EntryCodec {
       }
     }
 
-    const bytes = new Uint8Array(TAGS_OFFSET + tagBytes + payload.length + CHECKSUM_BYTES)
+    const tagsOffset = hasErrorFrom ? TAGS_OFFSET + ERROR_FROM_BYTES : TAGS_OFFSET
+    const bytes = new Uint8Array(tagsOffset + tagBytes + payload.length + CHECKSUM_BYTES)
     const view = dataView(bytes)
     bytes[0] = MAGIC_0
     bytes[1] = MAGIC_1
-    bytes[2] = FORMAT_VERSION
+    bytes[2] = hasErrorFrom ? FORMAT_VERSION | ERROR_FROM_FLAG : FORMAT_VERSION
     bytes[3] = this.serializer.id
     bytes[4] = compressionId
     view.setFloat64(5, createdAt)
@@ -351,7 +371,8 @@ export class EntryCodec {
     view.setUint32(29, encodedTags.length)
     view.setUint32(33, payload.length)
     view.setUint32(37, serialized.length)
-    let offset = TAGS_OFFSET
+    if (hasErrorFrom) view.setFloat64(TAGS_OFFSET, staleIfErrorFrom)
+    let offset = tagsOffset
     for (const tag of encodedTags) {
       view.setUint32(offset, tag.length)
       bytes.set(tag, offset + 4)
@@ -384,19 +405,23 @@ export class EntryCodec {
     const length = bytes.length
     if (length < TAGS_OFFSET + CHECKSUM_BYTES) throw fail(`truncated (${length} bytes)`)
     if (bytes[0] !== MAGIC_0 || bytes[1] !== MAGIC_1) throw fail('not a stratacache entry (bad magic bytes)')
-    if (bytes[2] !== FORMAT_VERSION) {
+    const hasErrorFrom = (bytes[2]! & ERROR_FROM_FLAG) !== 0
+    const version = bytes[2]! & ~ERROR_FROM_FLAG
+    if (version !== FORMAT_VERSION) {
       throw fail(
-        `unsupported format version ${bytes[2]} (this version of stratacache reads ${FORMAT_VERSION})`,
+        `unsupported format version ${version} (this version of stratacache reads ${FORMAT_VERSION})`,
       )
     }
+    const tagsOffset = hasErrorFrom ? TAGS_OFFSET + ERROR_FROM_BYTES : TAGS_OFFSET
+    if (length < tagsOffset + CHECKSUM_BYTES) throw fail(`truncated (${length} bytes)`)
     const view = dataView(bytes)
     const tagCount = view.getUint32(29)
     const payloadLength = view.getUint32(33)
     const serializedLength = view.getUint32(37)
     const end = length - CHECKSUM_BYTES
-    if (tagCount > (end - TAGS_OFFSET) / 4) throw fail('truncated (tags)')
+    if (tagCount > (end - tagsOffset) / 4) throw fail('truncated (tags)')
     const tagOffsets = new Array<number>(tagCount)
-    let offset = TAGS_OFFSET
+    let offset = tagsOffset
     for (let i = 0; i < tagCount; i++) {
       if (offset + 4 > end) throw fail('truncated (tags)')
       const tagLength = view.getUint32(offset)
@@ -412,7 +437,13 @@ export class EntryCodec {
     const createdAt = view.getFloat64(5)
     const freshUntil = view.getFloat64(13)
     const staleUntil = view.getFloat64(21)
-    if (!isValidTime(createdAt) || !isValidTime(freshUntil) || !isValidTime(staleUntil)) {
+    const staleIfErrorFrom = hasErrorFrom ? view.getFloat64(TAGS_OFFSET) : undefined
+    if (
+      !isValidTime(createdAt) ||
+      !isValidTime(freshUntil) ||
+      !isValidTime(staleUntil) ||
+      (hasErrorFrom && !isValidTime(staleIfErrorFrom))
+    ) {
       throw fail('invalid timestamps')
     }
     const serializer = this.#serializers.get(bytes[3]!)
@@ -469,6 +500,7 @@ export class EntryCodec {
     }
     const entry: CacheEntry = { value, createdAt, freshUntil, staleUntil }
     if (tags !== undefined) entry.tags = tags
+    if (staleIfErrorFrom !== undefined) entry.staleIfErrorFrom = staleIfErrorFrom
     return entry
   }
 
