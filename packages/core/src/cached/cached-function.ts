@@ -1,4 +1,5 @@
-import type { CacheEntry, CacheStore } from '../store/store'
+import { type CacheEntry, type CacheStore, NOT_FRESH } from '../store/store'
+import type { CacheTracer } from '../tracing/cache-tracer'
 import type { CacheEngine, Job } from './cache-engine'
 import { scopeHook } from './cache-mode'
 import { peek, peekSync, readOnly, readOnlySync } from './engine-reads'
@@ -161,6 +162,18 @@ function callCached(
 ): (thisArg: unknown, args: unknown[]) => unknown {
   const { build, constant } = key
   const { guard } = engine
+  if (mode === 'sync' && guard.fresh !== undefined) {
+    // The common hit handed as a bare value by the store (no entry object built).
+    return (thisArg, args) => {
+      const key = constant ?? build(thisArg, args)
+      const value = guard.getFreshSync(key)
+      if (value !== NOT_FRESH) {
+        engine.recordHit(key)
+        return job.promiseFn ? Promise.resolve(value) : value
+      }
+      return serveSync(engine, job, key, guard.getSync(key), thisArg, args)
+    }
+  }
   if (mode === 'sync') {
     return (thisArg, args) => {
       const key = constant ?? build(thisArg, args)
@@ -171,6 +184,22 @@ function callCached(
         return job.promiseFn ? Promise.resolve(entry.value) : entry.value
       }
       return serveSync(engine, job, key, entry, thisArg, args)
+    }
+  }
+  if (mode === 'sync-store' && guard.fresh !== undefined) {
+    return (thisArg, args) => {
+      let key: string
+      try {
+        key = constant ?? build(thisArg, args)
+      } catch (error) {
+        return Promise.reject(error)
+      }
+      const value = guard.getFreshSync(key)
+      if (value !== NOT_FRESH) {
+        engine.recordHit(key)
+        return Promise.resolve(value)
+      }
+      return readFirstSync(engine, true, key, job, thisArg, args)
     }
   }
   if (mode === 'sync-store' || mode === 'sync-first') {
@@ -195,6 +224,9 @@ function callCached(
     return engine.lookup(key, job, thisArg, args)
   }
 }
+
+/** One way of answering a call of the wrapper. */
+type Call = (thisArg: unknown, args: unknown[]) => unknown
 
 /** Calls the function directly (`ttl: 0`, or `'bypass'` mode). */
 function callThrough(
@@ -256,6 +288,7 @@ function callModal(
  * @param key - the compiled key spec
  * @param mode - how the wrapper runs (decided at decoration)
  * @param bypass - `ttl: 0`: calls go straight to the function (the controls still work)
+ * @param tracer - when set, each call runs inside `tracer.traceLookup`
  */
 export function buildCachedFunction(
   engine: CacheEngine,
@@ -263,10 +296,16 @@ export function buildCachedFunction(
   key: CompiledKey,
   mode: WrapperMode,
   bypass: boolean,
+  tracer: CacheTracer | undefined,
 ): Function {
   const through = callThrough(engine, job, mode === 'sync')
-  const run = bypass ? through : callCached(engine, job, key, mode)
-  const modal = callModal(engine, job, key, mode === 'sync', run, through)
+  const untraced = bypass ? through : callCached(engine, job, key, mode)
+  const traced = (call: Call): Call =>
+    tracer === undefined
+      ? call
+      : (thisArg, args) => tracer.traceLookup(engine.name, 'call', () => call(thisArg, args))
+  const run = traced(untraced)
+  const modal = traced(callModal(engine, job, key, mode === 'sync', untraced, through))
   // While no scope is active and the cache's mode is 'normal', a call costs one check more.
   const wrapper =
     engine.mode === 'normal'
