@@ -1,5 +1,6 @@
 import { CacheTimeoutError } from '@stratacache/core'
 import { groupBySlot } from './cluster-slots'
+import { DeadlineSweep } from './deadline-sweep'
 import type { RedisClient } from './redis-connection'
 
 /** What a {@link ReadBatcher} needs from its store. */
@@ -9,8 +10,9 @@ export interface ReadBatcherOptions {
   /** Whether `client` is a Cluster: a batch is split into one `MGET` per hash slot. */
   cluster: boolean
   /**
-   * Bound of one batch, in ms: past it every read of the batch rejects with a `CacheTimeoutError`
-   * naming its key. `Infinity` when the client bounds each command itself (its `commandTimeout`).
+   * Bound of one batch, in ms: past it (give or take a tick of the shared timer) every read of the
+   * batch rejects with a `CacheTimeoutError` naming its key. `Infinity` when the client bounds each
+   * command itself (its `commandTimeout`).
    */
   timeoutMs: number
   /** The store's name in timeout errors. */
@@ -33,8 +35,9 @@ interface Waiter {
  * next reads form the next batch: one command and one reply per batch instead of one per read, so
  * no auto-pipelining is needed on the client. A sequential caller pays one `nextTick`.
  *
- * A batch is bounded by one timer (not one per read) when {@link ReadBatcherOptions.timeoutMs} is
- * finite. A failed batch rejects every read of it with the batch's error.
+ * When {@link ReadBatcherOptions.timeoutMs} is finite, the batches in flight are bounded by one
+ * coarse timer shared by all of them ({@link DeadlineSweep}), never one timer per read or per
+ * batch. A failed batch rejects every read of it with the batch's error.
  *
  * @example
  * ```ts
@@ -44,11 +47,14 @@ interface Waiter {
  */
 export class ReadBatcher {
   readonly #options: ReadBatcherOptions
+  /** Bounds the batches in flight with one coarse timer, when the client does not bound its commands. */
+  readonly #sweep: DeadlineSweep | undefined
   #redisKeys: string[] = []
   #waiters: Waiter[] = []
 
   constructor(options: ReadBatcherOptions) {
     this.#options = options
+    this.#sweep = Number.isFinite(options.timeoutMs) ? new DeadlineSweep(options.timeoutMs) : undefined
   }
 
   /**
@@ -70,24 +76,24 @@ export class ReadBatcher {
     const waiters = this.#waiters
     this.#redisKeys = []
     this.#waiters = []
-    let timer: ReturnType<typeof setTimeout> | undefined
     let settled = false
     const fail = (error: unknown, timedOut: boolean) => {
       if (settled) return
       settled = true
-      if (timer !== undefined) clearTimeout(timer)
       for (const waiter of waiters) waiter.reject(timedOut ? this.#timeout(waiter.key) : error)
     }
-    const { timeoutMs } = this.#options
-    if (timeoutMs !== Number.POSITIVE_INFINITY) timer = setTimeout(() => fail(undefined, true), timeoutMs)
+    const done = this.#sweep?.watch(() => fail(undefined, true))
     this.#send(redisKeys).then(
       (values) => {
+        done?.()
         if (settled) return
         settled = true
-        if (timer !== undefined) clearTimeout(timer)
         for (let i = 0; i < waiters.length; i++) (waiters[i] as Waiter).resolve(values[i] ?? null)
       },
-      (error: unknown) => fail(error, false),
+      (error: unknown) => {
+        done?.()
+        fail(error, false)
+      },
     )
   }
 
