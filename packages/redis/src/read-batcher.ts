@@ -3,7 +3,13 @@ import { groupBySlot } from './cluster-slots'
 import { DeadlineSweep } from './deadline-sweep'
 import type { RedisClient } from './redis-connection'
 
-/** What a {@link ReadBatcher} needs from its store. */
+/**
+ * What a {@link ReadBatcher} needs from its store.
+ * @example
+ * ```ts
+ * const options: ReadBatcherOptions = { client, cluster: false, timeoutMs: 1000, storeName: 'redis' }
+ * ```
+ */
 export interface ReadBatcherOptions {
   /** The connection the batches are sent on. */
   client: RedisClient
