@@ -15,6 +15,8 @@ import { defaultErrorHandler, type ErrorHandler, type InstanceDefaults } from '.
 import { type MetricsCollector, NULL_METRICS } from './metrics/collector'
 import { MemoryStore } from './store/memory-store'
 import { type CacheStore, isCacheStore, type SyncCacheStore } from './store/store'
+import type { CacheTracer } from './tracing/cache-tracer'
+import { checkTracer } from './tracing/use-tracer'
 
 /** Options of {@link createCache}. */
 export interface CreateCacheOptions<S extends StoreOption | undefined = StoreOption | undefined> {
@@ -57,6 +59,17 @@ export interface CreateCacheOptions<S extends StoreOption | undefined = StoreOpt
    * ```
    */
   metrics?: MetricsCollector
+  /**
+   * Traces the lookups of every cached function and of `getOrSet`/`get`, and each computation of
+   * a value (a {@link CacheTracer}, such as `OpenTelemetryTracing` from `@stratacache/otel`).
+   * Decided here: an instance without a tracer runs no tracing code.
+   * @defaultValue none
+   * @example
+   * ```ts
+   * createCache({ store, tracer: new OpenTelemetryTracing() })
+   * ```
+   */
+  tracer?: CacheTracer
   /**
    * Receives errors handled on the caller's behalf (store failures, background refreshes).
    * @defaultValue one warning log per error
@@ -131,7 +144,11 @@ export interface CacheInstance<Sync extends boolean = boolean> {
    * The cached value under `key` (fresh, or stale within `stale`), or `undefined`; never computes.
    * @example
    * ```ts
-   * const user = await c.get<User>('user:42')
+   * import { createCache } from '@stratacache/core'
+   *
+   * interface User { id: number; name: string }
+   * const c = createCache({ prefix: 'app', ttl: '5m' })
+   * const user = await c.get<User>('user:42') // User | undefined
    * ```
    */
   get<T = unknown>(key: string): Promise<T | undefined>
@@ -148,6 +165,10 @@ export interface CacheInstance<Sync extends boolean = boolean> {
    * The cached values under `keys`, in order, `undefined` for each miss (one store round trip).
    * @example
    * ```ts
+   * import { createCache } from '@stratacache/core'
+   *
+   * interface User { id: number; name: string }
+   * const c = createCache({ prefix: 'app', ttl: '5m' })
    * const [u1, u2] = await c.getMany<User>(['user:1', 'user:2'])
    * ```
    */
@@ -205,7 +226,7 @@ export type InstanceSync<S> = [S] extends [undefined]
     ? true
     : false
 
-const INSTANCE_OPTIONS = ['store', 'prefix', 'ttl', 'metrics', 'onError', 'clock', 'mode', 'name']
+const INSTANCE_OPTIONS = ['store', 'prefix', 'ttl', 'metrics', 'tracer', 'onError', 'clock', 'mode', 'name']
 
 function resolveDefaults(options: CreateCacheOptions): InstanceDefaults {
   if (typeof options !== 'object' || options === null) {
@@ -270,6 +291,7 @@ function resolveDefaults(options: CreateCacheOptions): InstanceDefaults {
     prefix,
     ttl,
     metrics,
+    tracer: checkTracer(options.tracer),
     onError,
     clock,
     mode: resolveMode(options.mode, 'normal'),
@@ -289,10 +311,25 @@ function buildInstance<Sync extends boolean>(
   shutdownScope: 'instance' | 'process',
 ): CacheInstance<Sync> {
   const defaults = resolveDefaults(options)
-  const kv = new KeyValueCache(defaults, instanceName(options, defaults.prefix))
+  const name = instanceName(options, defaults.prefix)
+  const kv = new KeyValueCache(defaults, name)
+  const { tracer } = defaults
   return {
-    getOrSet: (key, factory, callOptions) => kv.getOrSet(key, factory, callOptions) as Promise<never>,
-    get: (key) => kv.get(key) as Promise<never>,
+    getOrSet:
+      tracer === undefined
+        ? (key, factory, callOptions) => kv.getOrSet(key, factory, callOptions) as Promise<never>
+        : (key, factory, callOptions) =>
+            tracer.traceLookup(name, 'getOrSet', () =>
+              kv.getOrSet(
+                key,
+                typeof factory === 'function' ? tracer.traceLoad(name, factory) : factory,
+                callOptions,
+              ),
+            ) as Promise<never>,
+    get:
+      tracer === undefined
+        ? (key) => kv.get(key) as Promise<never>
+        : (key) => tracer.traceLookup(name, 'get', () => kv.get(key)) as Promise<never>,
     set: (key, value, callOptions) => kv.set(key, value, callOptions),
     getMany: (keys) => kv.getMany(keys) as Promise<never[]>,
     setMany: (items, callOptions) => kv.setMany(items, callOptions),

@@ -22,7 +22,10 @@ export type {
   CachePutOptions,
   CacheStoreOptions,
   CacheWriteOptions,
+  EvictOptionsFit,
   IsSyncStoreOption,
+  OptionFunction,
+  OptionsFit,
   StoreOption,
   SyncMode,
 } from './cached/cache-options'
@@ -111,6 +114,7 @@ export {
 export { defaultErrorHandler, type ErrorHandler, safeReport } from './instance-defaults'
 export { CacheTallies, type CacheTalliesOptions, type CacheTally } from './metrics/cache-tallies'
 export { type MetricsCollector, NULL_METRICS } from './metrics/collector'
+export { combineMetrics } from './metrics/combine-metrics'
 export { DEFAULT_DURATION_BUCKETS, durationBucketsOption } from './metrics/duration-buckets'
 export { errorTypeOf } from './metrics/error-type'
 export { type FormatStatsOptions, formatStats } from './metrics/format-stats'
@@ -123,6 +127,8 @@ export {
   type MemoryStats,
   type MetricsStats,
 } from './metrics/in-memory-metrics'
+export { DEFAULT_SIZE_BUCKETS } from './metrics/size-buckets'
+export { TalliedMetrics } from './metrics/tallied-metrics'
 export { jsonSerializer } from './serializers/json'
 export type { Serializer } from './serializers/serializer'
 export type {
@@ -178,3 +184,4 @@ export {
 } from './store/store'
 export { type TimeoutContext, withTimeout } from './store/with-timeout'
 export { type StoreUrlFactory, storeFromUrl } from './store-from-url'
+export type { CacheTracer, TracedOperation } from './tracing/cache-tracer'

@@ -3,6 +3,7 @@ import type { Clock } from './clock'
 import type { Duration } from './duration'
 import type { MetricsCollector } from './metrics/collector'
 import type { CacheStore } from './store/store'
+import type { CacheTracer } from './tracing/cache-tracer'
 
 /** A callback that receives errors stratacache handles on the caller's behalf (store failures, background refreshes). */
 export type ErrorHandler = (error: unknown) => void
@@ -23,6 +24,8 @@ export interface InstanceDefaults {
   readonly ttl: Duration | undefined
   /** The default metrics collector. */
   readonly metrics: MetricsCollector
+  /** The default tracer of `cache()` and the key-value methods; none when absent. */
+  readonly tracer?: CacheTracer
   /** The default error handler. */
   readonly onError: ErrorHandler
   /** The clock for TTLs, timers and polling. */

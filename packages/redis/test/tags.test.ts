@@ -47,7 +47,7 @@ describe.each([
     expect(calls).toBe(2)
   })
 
-  it('stores stale-if-error entries (format version 2) and serves them when recomputing fails', async () => {
+  it('stores stale-if-error entries (the codec flag) and serves them when recomputing fails', async () => {
     const { a, b, errors } = processes(`sie-${Date.now()}:`)
     await a.set('rates', { eur: 1.1 }, { ttl: '50ms', staleIfError: 60 })
     await new Promise((resolve) => setTimeout(resolve, 80))

@@ -40,6 +40,19 @@ export interface Flight {
   reported: boolean
 }
 
+/** The tags a tags function gives for a call, or `undefined` when it throws (the write reports it). */
+function tagsOf(
+  tags: (...args: any[]) => readonly string[],
+  thisArg: unknown,
+  args: unknown[],
+): readonly string[] | undefined {
+  try {
+    return tags.apply(thisArg, args)
+  } catch {
+    return undefined
+  }
+}
+
 /** Whether `value` is a thenable. */
 export function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
   return (
@@ -146,7 +159,8 @@ export class CacheEngine {
     // callers on a cold key costs one read, not one per caller). A background refresh is not
     // joined: a reader may still find the stale entry and be served it at once.
     if (this.#joinable(key)?.background === false) return this.miss(key, job, thisArg, args, undefined)
-    const entry = await this.read(key, job.policy.tags)
+    const tags = job.policy.tags
+    const entry = await this.read(key, typeof tags === 'function' ? tagsOf(tags, thisArg, args) : tags)
     if (entry !== undefined) return this.serve(entry, key, job, thisArg, args)
     return this.miss(key, job, thisArg, args, undefined)
   }

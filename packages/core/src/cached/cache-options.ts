@@ -2,6 +2,7 @@ import type { Duration } from '../duration'
 import type { ErrorHandler } from '../instance-defaults'
 import type { MetricsCollector } from '../metrics/collector'
 import type { CacheStore, SyncCacheStore } from '../store/store'
+import type { CacheTracer } from '../tracing/cache-tracer'
 import type { CacheMode } from './cache-mode'
 
 /**
@@ -47,6 +48,16 @@ export interface CacheStoreOptions {
    */
   metrics?: MetricsCollector
   /**
+   * Traces each lookup and each computation of a value (a {@link CacheTracer}, such as
+   * `OpenTelemetryTracing` from `@stratacache/otel`). Without one no tracing code runs.
+   * @defaultValue the instance's tracer (none unless set)
+   * @example
+   * ```ts
+   * cache({ ttl: 60, tracer: new OpenTelemetryTracing() })(fn)
+   * ```
+   */
+  tracer?: CacheTracer
+  /**
    * Called with every store error and background-refresh error the cache absorbed on the caller's
    * behalf. Never with the function's own errors on a miss: those reject to the callers.
    * @defaultValue the instance's handler (one warning log per error)
@@ -69,7 +80,13 @@ export interface CacheStoreOptions {
   operationTimeout?: Duration
 }
 
-/** Options that shape the entries a cache writes (`cache` and `cache.put`). */
+/**
+ * Options that shape the entries a cache writes (`cache` and `cache.put`).
+ *
+ * @typeParam A - the parameters the `key` and `tags` functions receive (checked against the
+ * wrapped function's when the decorator is applied)
+ * @typeParam R - the wrapped function's return type (`cacheIf`, `ttl` and `stale` receive it awaited)
+ */
 export interface CacheWriteOptions<A extends unknown[] = unknown[], R = unknown> extends CacheStoreOptions {
   /**
    * How long a value stays fresh. `0` bypasses the cache entirely (always calls, never stores);
@@ -142,7 +159,12 @@ export interface CacheWriteOptions<A extends unknown[] = unknown[], R = unknown>
   cacheIf?: OptionFunction<[value: Awaited<R>], boolean>
 }
 
-/** Options of `cache(options)`. */
+/**
+ * Options of `cache(options)`.
+ *
+ * @typeParam A - as in {@link CacheWriteOptions}
+ * @typeParam R - as in {@link CacheWriteOptions}
+ */
 export interface CacheOptions<A extends unknown[] = unknown[], R = unknown> extends CacheWriteOptions<A, R> {
   /**
    * With an old value at hand (a stale-if-error entry), a caller waits at most this long for the

@@ -2,6 +2,8 @@ import { optionalDurationToMs } from '../duration'
 import { CacheConfigError } from '../errors'
 import { type InstanceDefaults, safeReport } from '../instance-defaults'
 import { type CacheStore, isCacheStore } from '../store/store'
+import type { CacheTracer } from '../tracing/cache-tracer'
+import { checkTracer, tracedLoader, tracedMetrics } from '../tracing/use-tracer'
 import { CacheEngine, isPromiseLike, type Job } from './cache-engine'
 import type { CacheMode } from './cache-mode'
 import type {
@@ -13,7 +15,7 @@ import type {
   StoreOption,
   SyncMode,
 } from './cache-options'
-import { buildCachedFunction, type WrapperMode } from './cached-function'
+import { type AnyFunction, buildCachedFunction, type WrapperMode } from './cached-function'
 import { type CacheDecorator, toDecorator, type WriteDecorator } from './decorate'
 import { type CompiledKey, compileKey, type KeySpec } from './key-template'
 import {
@@ -80,7 +82,7 @@ export interface CacheFactory<DefaultSync extends boolean = true> {
   evict<O extends CacheEvictOptions>(options: O): WriteDecorator<SyncMode<O, DefaultSync>, O, true>
 }
 
-const STORE_OPTIONS = ['store', 'name', 'metrics', 'onError', 'operationTimeout'] as const
+const STORE_OPTIONS = ['store', 'name', 'metrics', 'tracer', 'onError', 'operationTimeout'] as const
 const WRITE_OPTIONS = [...STORE_OPTIONS, 'ttl', 'key', 'stale', 'staleIfError', 'tags', 'cacheIf'] as const
 const CACHE_OPTIONS = [
   ...WRITE_OPTIONS,
@@ -126,6 +128,7 @@ interface StoreSettings {
   store: StoreOption | undefined
   name: string | undefined
   metrics: CacheStoreOptions['metrics'] & {}
+  tracer: CacheTracer | undefined
   onError: CacheStoreOptions['onError'] & {}
   timeoutMs: number
 }
@@ -142,6 +145,7 @@ function resolveStoreSettings(options: CacheStoreOptions, defaults: InstanceDefa
     throw configError('metrics', 'expected a MetricsCollector')
   }
   checkFunction(record, 'onError')
+  const tracer = checkTracer(options.tracer) ?? defaults.tracer
   const timeoutMs = optionalDurationToMs(
     options.operationTimeout,
     'operationTimeout',
@@ -151,7 +155,8 @@ function resolveStoreSettings(options: CacheStoreOptions, defaults: InstanceDefa
   return {
     store: options.store,
     name: options.name,
-    metrics: options.metrics ?? defaults.metrics,
+    metrics: tracedMetrics(options.metrics ?? defaults.metrics, tracer),
+    tracer,
     onError: options.onError ?? defaults.onError,
     timeoutMs,
   }
@@ -233,7 +238,8 @@ export function createCacheFactory<DefaultSync extends boolean>(
     const key = compileKey(settings.key, fn, name, keyPrefix)
     const guard = openGuard(settings, name, what, what !== 'cache')
     const engine = new CacheEngine(guard, tagIndexFor(guard, keyPrefix), settings.mode)
-    const job: Job = { fn, policy: settings.policy, promiseFn: false }
+    const loader = settings.tracer === undefined ? fn : tracedLoader(settings.tracer, name, fn as AnyFunction)
+    const job: Job = { fn: loader, policy: settings.policy, promiseFn: false }
     const syncFn = !isAsyncFunction(fn)
     const mode: WrapperMode =
       guard.sync === undefined
@@ -251,7 +257,7 @@ export function createCacheFactory<DefaultSync extends boolean>(
     const settings = resolveWriteSettings(options, defaults)
     return toDecorator((fn) => {
       const { engine, job, key, mode } = engineFor(fn, settings, 'cache')
-      return buildCachedFunction(engine, job, key, mode, settings.policy.ttlMs === 0)
+      return buildCachedFunction(engine, job, key, mode, settings.policy.ttlMs === 0, settings.tracer)
     }, 'cache')
   }
 

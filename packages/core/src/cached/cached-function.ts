@@ -1,4 +1,5 @@
 import { type CacheEntry, type CacheStore, NOT_FRESH } from '../store/store'
+import type { CacheTracer } from '../tracing/cache-tracer'
 import type { CacheEngine, Job } from './cache-engine'
 import { scopeHook } from './cache-mode'
 import { peek, peekSync, readOnly, readOnlySync } from './engine-reads'
@@ -224,6 +225,9 @@ function callCached(
   }
 }
 
+/** One way of answering a call of the wrapper. */
+type Call = (thisArg: unknown, args: unknown[]) => unknown
+
 /** Calls the function directly (`ttl: 0`, or `'bypass'` mode). */
 function callThrough(
   engine: CacheEngine,
@@ -284,6 +288,7 @@ function callModal(
  * @param key - the compiled key spec
  * @param mode - how the wrapper runs (decided at decoration)
  * @param bypass - `ttl: 0`: calls go straight to the function (the controls still work)
+ * @param tracer - when set, each call runs inside `tracer.traceLookup`
  */
 export function buildCachedFunction(
   engine: CacheEngine,
@@ -291,10 +296,16 @@ export function buildCachedFunction(
   key: CompiledKey,
   mode: WrapperMode,
   bypass: boolean,
+  tracer: CacheTracer | undefined,
 ): Function {
   const through = callThrough(engine, job, mode === 'sync')
-  const run = bypass ? through : callCached(engine, job, key, mode)
-  const modal = callModal(engine, job, key, mode === 'sync', run, through)
+  const untraced = bypass ? through : callCached(engine, job, key, mode)
+  const traced = (call: Call): Call =>
+    tracer === undefined
+      ? call
+      : (thisArg, args) => tracer.traceLookup(engine.name, 'call', () => call(thisArg, args))
+  const run = traced(untraced)
+  const modal = traced(callModal(engine, job, key, mode === 'sync', untraced, through))
   // While no scope is active and the cache's mode is 'normal', a call costs one check more.
   const wrapper =
     engine.mode === 'normal'

@@ -2,6 +2,7 @@ import type { Duration } from '../duration'
 import { CacheConfigError, CacheKeyError } from '../errors'
 import type { InstanceDefaults } from '../instance-defaults'
 import type { CacheEntry } from '../store/store'
+import { tracedMetrics } from '../tracing/use-tracer'
 import { CacheEngine, type Job } from './cache-engine'
 import { scopeHook } from './cache-mode'
 import { readFirstSync } from './cached-function'
@@ -168,7 +169,7 @@ export class KeyValueCache {
       ownStore: false,
       prefix: defaults.prefix,
       cacheName: this.#name,
-      metrics: defaults.metrics,
+      metrics: tracedMetrics(defaults.metrics, defaults.tracer),
       onError: defaults.onError,
       clock: defaults.clock,
       timeoutMs: Number.POSITIVE_INFINITY,

@@ -120,6 +120,21 @@ describe('tag records', () => {
     expect(counting.reads).toEqual([])
   })
 
+  it('a wrapper whose tags are a function of the arguments reads entry and records in one round trip', async () => {
+    const { c, store } = setup(true)
+    const counting = store as CountingStore
+    const byId = c.cache({ key: 'user:{0}', tags: (id: number) => [`user:${id}`] })(async (id: number) => ({
+      id,
+    }))
+    await byId(7)
+    await vi.waitFor(() => expect(counting.inner.getSync('app:user:7')).toBeDefined())
+    counting.reads.length = 0
+    const gets = counting.calls.get
+    await byId(7)
+    expect(counting.reads).toEqual([['app:user:7', 'app:__tag:user:7']])
+    expect(counting.calls.get).toBe(gets)
+  })
+
   it('getMany reads the records of every tag involved in one more round trip', async () => {
     const { c, store } = setup(true)
     const counting = store as CountingStore

@@ -22,12 +22,13 @@
  * end-4    4    CRC-32 (IEEE) of every byte before it
  * ```
  *
- * Format version 2 is version 1 with one more field, written only for entries that have a
- * `staleIfErrorFrom` (every other entry is still written, byte for byte, as version 1):
+ * The version byte's high bit (0x80) is a flag, set only for entries that
+ * have a `staleIfErrorFrom` (every other entry is written byte for byte as before): it adds one
+ * field right before the tags, after every other header section:
  *
  * ```
- * 41       8    staleIfErrorFrom, epoch ms
- * 49       …    T tags, then the payload and the CRC-32 as in version 1
+ * 41       8    staleIfErrorFrom, epoch ms (only with the flag)
+ * 49       …    T tags, then the payload and the CRC-32 as without it
  * ```
  *
  * The first 29 bytes ({@link ENTRY_TIMELINE_BYTES}) hold everything {@link readEntryTimeline}
@@ -46,8 +47,8 @@ import type { CacheEntry } from './store'
 const MAGIC_0 = 0xf5
 const MAGIC_1 = 0x43
 const FORMAT_VERSION = 1
-/** The version of entries that carry a `staleIfErrorFrom` (see the layout above). */
-const FORMAT_VERSION_ERROR_FROM = 2
+/** The flag of the version byte that marks an entry carrying a `staleIfErrorFrom` (see the layout above). */
+const ERROR_FROM_FLAG = 0x80
 const TAGS_OFFSET = 41
 const ERROR_FROM_BYTES = 8
 const CHECKSUM_BYTES = 4
@@ -180,7 +181,7 @@ function dataView(bytes: Uint8Array): DataView {
 export function readEntryTimeline(bytes: Uint8Array): EntryHeaderTimeline | undefined {
   if (!(bytes instanceof Uint8Array) || bytes.length < ENTRY_TIMELINE_BYTES) return undefined
   if (bytes[0] !== MAGIC_0 || bytes[1] !== MAGIC_1) return undefined
-  if (bytes[2] !== FORMAT_VERSION && bytes[2] !== FORMAT_VERSION_ERROR_FROM) return undefined
+  if ((bytes[2]! & ~ERROR_FROM_FLAG) !== FORMAT_VERSION) return undefined
   const view = dataView(bytes)
   const createdAt = view.getFloat64(5)
   const freshUntil = view.getFloat64(13)
@@ -361,7 +362,7 @@ export class EntryCodec {
     const view = dataView(bytes)
     bytes[0] = MAGIC_0
     bytes[1] = MAGIC_1
-    bytes[2] = hasErrorFrom ? FORMAT_VERSION_ERROR_FROM : FORMAT_VERSION
+    bytes[2] = hasErrorFrom ? FORMAT_VERSION | ERROR_FROM_FLAG : FORMAT_VERSION
     bytes[3] = this.serializer.id
     bytes[4] = compressionId
     view.setFloat64(5, createdAt)
@@ -404,12 +405,13 @@ export class EntryCodec {
     const length = bytes.length
     if (length < TAGS_OFFSET + CHECKSUM_BYTES) throw fail(`truncated (${length} bytes)`)
     if (bytes[0] !== MAGIC_0 || bytes[1] !== MAGIC_1) throw fail('not a stratacache entry (bad magic bytes)')
-    if (bytes[2] !== FORMAT_VERSION && bytes[2] !== FORMAT_VERSION_ERROR_FROM) {
+    const hasErrorFrom = (bytes[2]! & ERROR_FROM_FLAG) !== 0
+    const version = bytes[2]! & ~ERROR_FROM_FLAG
+    if (version !== FORMAT_VERSION) {
       throw fail(
-        `unsupported format version ${bytes[2]} (this version of stratacache reads ${FORMAT_VERSION} and ${FORMAT_VERSION_ERROR_FROM})`,
+        `unsupported format version ${version} (this version of stratacache reads ${FORMAT_VERSION})`,
       )
     }
-    const hasErrorFrom = bytes[2] === FORMAT_VERSION_ERROR_FROM
     const tagsOffset = hasErrorFrom ? TAGS_OFFSET + ERROR_FROM_BYTES : TAGS_OFFSET
     if (length < tagsOffset + CHECKSUM_BYTES) throw fail(`truncated (${length} bytes)`)
     const view = dataView(bytes)

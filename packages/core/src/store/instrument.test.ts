@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { cache } from '../create-cache'
 import { CacheConfigError, CacheStoreError } from '../errors'
+import { NULL_METRICS } from '../metrics/collector'
 import { InMemoryMetrics } from '../metrics/in-memory-metrics'
 import type { ManualClock } from '../testing/manual-clock'
 import { describeStoreConformance } from '../testing/store-conformance'
@@ -102,6 +103,26 @@ describe('instrument', () => {
       'L1.clear',
     ])
     expect(metrics.getStats().latency['L1.setIfAbsent']?.count).toBe(2)
+  })
+
+  it('gives each written entry its size when sizeOf is set, and none otherwise', async () => {
+    const sets: unknown[][] = []
+    const metrics = { ...NULL_METRICS, recordSet: (...args: unknown[]) => sets.push(args) }
+    const sized = instrument(memoryStore(), metrics, 'L1', {
+      sizeOf: (written) => String(written.value).length,
+    })
+    await sized.set('a', entry('four'))
+    await sized.setMany([['b', entry('xy')]])
+    await sized.setIfAbsent('c', entry('abc'))
+    sized.setSync('d', entry(''))
+    await instrument(memoryStore(), metrics, 'L2').set('a', entry('four'))
+    expect(sets).toEqual([
+      ['L1', 'a', 4],
+      ['L1', 'b', 2],
+      ['L1', 'c', 3],
+      ['L1', 'd', 0],
+      ['L2', 'a', undefined],
+    ])
   })
 
   it('keeps the synchronous twins of a sync store, reporting them as get/set/delete', () => {
@@ -239,6 +260,7 @@ describe('instrument', () => {
     expect(() => instrument(memoryStore(), metrics, '')).toThrow(/"name"/)
     expect(() => instrument(memoryStore(), metrics, 'L1', { memoryInterval: -1 })).toThrow(/memoryInterval/)
     expect(() => instrument(memoryStore(), metrics, 'L1', { clock: {} as never })).toThrow(/"clock"/)
+    expect(() => instrument(memoryStore(), metrics, 'L1', { sizeOf: 1 as never })).toThrow(/"sizeOf"/)
   })
 })
 

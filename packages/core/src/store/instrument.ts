@@ -27,6 +27,16 @@ export interface InstrumentOptions {
    * ```
    */
   clock?: Pick<Clock, 'now'>
+  /**
+   * Measures each written entry, in bytes, for the `bytes` of `recordSet` (exporters turn it into
+   * an entry-size histogram). Runs on every write, so keep it cheap.
+   * @defaultValue none: writes are counted without a size
+   * @example
+   * ```ts
+   * instrument(l1, metrics, 'L1', { sizeOf: (entry) => estimateSize(entry.value) })
+   * ```
+   */
+  sizeOf?: (entry: CacheEntry) => number
 }
 
 /** A store that can say how much it holds (`MemoryStore` does): `size` entries taking about `bytes` bytes. */
@@ -53,6 +63,7 @@ class InstrumentedStore implements CacheStore {
   readonly #measurable: (CacheStore & MeasurableStore) | undefined
   readonly #clock: Pick<Clock, 'now'>
   readonly #memoryIntervalMs: number
+  readonly #sizeOf: ((entry: CacheEntry) => number) | undefined
   /** When memory was last reported (clock ms). */
   #memoryReportedAt = Number.NEGATIVE_INFINITY
   /** Whether the store may have changed size since the last memory report. */
@@ -64,6 +75,7 @@ class InstrumentedStore implements CacheStore {
     name: string,
     clock: Pick<Clock, 'now'>,
     memoryIntervalMs: number,
+    sizeOf: ((entry: CacheEntry) => number) | undefined,
   ) {
     this.name = name
     this.#inner = inner
@@ -71,6 +83,7 @@ class InstrumentedStore implements CacheStore {
     this.#measurable = isMeasurable(inner) ? inner : undefined
     this.#clock = clock
     this.#memoryIntervalMs = memoryIntervalMs
+    this.#sizeOf = sizeOf
   }
 
   async get(key: string): Promise<CacheEntry | undefined> {
@@ -90,7 +103,7 @@ class InstrumentedStore implements CacheStore {
     const start = now()
     try {
       await this.#inner.set(key, entry)
-      this.#metrics.recordSet(this.name, key)
+      this.#written(key, entry)
       this.#wrote()
     } catch (error) {
       throw this.#failed('set', error)
@@ -143,7 +156,7 @@ class InstrumentedStore implements CacheStore {
     const start = now()
     try {
       await this.#inner.setMany(items)
-      for (const [key] of items) this.#metrics.recordSet(this.name, key)
+      for (const [key, entry] of items) this.#written(key, entry)
       this.#wrote()
     } catch (error) {
       throw this.#failed('setMany', error)
@@ -170,7 +183,7 @@ class InstrumentedStore implements CacheStore {
     try {
       const written = await this.#inner.setIfAbsent(key, entry)
       if (written) {
-        this.#metrics.recordSet(this.name, key)
+        this.#written(key, entry)
         this.#wrote()
       }
       return written
@@ -220,6 +233,10 @@ class InstrumentedStore implements CacheStore {
   #read(found: boolean, key: string | undefined): void {
     if (found) this.#metrics.recordHit(this.name, key)
     else this.#metrics.recordMiss(this.name, key)
+  }
+
+  #written(key: string, entry: CacheEntry): void {
+    this.#metrics.recordSet(this.name, key, this.#sizeOf?.(entry))
   }
 
   #deleted(count: number): void {
@@ -277,7 +294,7 @@ class InstrumentedStore implements CacheStore {
       const start = now()
       try {
         inner.setSync(key, entry)
-        this.#metrics.recordSet(this.name, key)
+        this.#written(key, entry)
         this.#wrote()
       } catch (error) {
         throw this.#failed('set', error)
@@ -337,7 +354,8 @@ function forwardExtras(wrapper: InstrumentedStore, inner: CacheStore): void {
  *   `setIfAbsent`, `deleteMatching`, `clear`, `close`; the sync twins report as `get`/`set`/`delete`),
  *   failures included;
  * - a hit or a miss per key read by `get`, `getMany`, `getSync` and `has`;
- * - a set per entry written (`setIfAbsent` only when it wrote), a delete per entry removed;
+ * - a set per entry written (`setIfAbsent` only when it wrote), with its size when `sizeOf` is
+ *   given, a delete per entry removed;
  * - an error (`recordError` with {@link errorTypeOf}) for every failure, which is then re-thrown
  *   unchanged;
  * - for stores that expose numeric `size` (entries) and `bytes` (such as `MemoryStore`),
@@ -401,7 +419,10 @@ export function instrument(
   if (typeof clock?.now !== 'function') {
     throw new CacheConfigError('instrument(): "clock" must have a now() method', { option: 'clock' })
   }
-  const wrapper = new InstrumentedStore(store, metrics, label, clock, memoryIntervalMs)
+  if (options.sizeOf !== undefined && typeof options.sizeOf !== 'function') {
+    throw new CacheConfigError('instrument(): "sizeOf" must be a function', { option: 'sizeOf' })
+  }
+  const wrapper = new InstrumentedStore(store, metrics, label, clock, memoryIntervalMs, options.sizeOf)
   if (isSyncStore(store)) Object.assign(wrapper, InstrumentedStore.syncTwins)
   forwardExtras(wrapper, store)
   return wrapper
