@@ -25,6 +25,9 @@ export interface ReadBatcherOptions {
   storeName: string
 }
 
+/** The most keys one batch reads: past it the batch is sent at once and the next one begins. */
+export const MAX_BATCH_KEYS = 1024
+
 /** One read waiting for its batch. */
 interface Waiter {
   /** The key as the caller named it (without the store prefix), for errors. */
@@ -37,7 +40,7 @@ interface Waiter {
  * Coalesces the single-key reads issued in one tick of the event loop into one round trip: the
  * first read schedules a flush (`process.nextTick`), every read until then joins it, and the flush
  * sends one `GET` for a lone read or one `MGET` for several (one per hash slot on a Cluster, sent
- * together). Under load (many calls in flight) a reply of one batch releases its callers, whose
+ * together; at most {@link MAX_BATCH_KEYS} keys, a fuller batch is sent at once). Under load (many calls in flight) a reply of one batch releases its callers, whose
  * next reads form the next batch: one command and one reply per batch instead of one per read, so
  * no auto-pipelining is needed on the client. A sequential caller pays one `nextTick`.
  *
@@ -74,11 +77,13 @@ export class ReadBatcher {
       if (this.#redisKeys.length === 0) process.nextTick(this.#flush)
       this.#redisKeys.push(redisKey)
       this.#waiters.push({ key, resolve, reject })
+      if (this.#redisKeys.length === MAX_BATCH_KEYS) this.#flush()
     })
   }
 
   readonly #flush = (): void => {
     const redisKeys = this.#redisKeys
+    if (redisKeys.length === 0) return // sent already, full
     const waiters = this.#waiters
     this.#redisKeys = []
     this.#waiters = []

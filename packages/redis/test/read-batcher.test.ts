@@ -2,6 +2,7 @@ import { createServer, type Server, type Socket } from 'node:net'
 import { type CacheEntry, CacheTimeoutError } from '@stratacache/core'
 import { Redis } from 'ioredis'
 import { afterAll, describe, expect, it, vi } from 'vitest'
+import { MAX_BATCH_KEYS } from '../src/read-batcher'
 import { RedisStore } from '../src/redis-store'
 import { clusterClient, standaloneClient } from './support/clients'
 
@@ -52,6 +53,24 @@ describe('RedisStore batches concurrent reads', () => {
       const reads = watch.commands.filter(([name]) => name === 'mget' || name === 'get')
       expect(reads).toHaveLength(1)
       expect(reads[0]).toEqual(['mget', ...keys.map((key) => prefix + key)])
+    } finally {
+      await watch.stop()
+      await store.clear()
+    }
+  })
+
+  it('sends a batch at once when it is full, and the rest in the next one', async () => {
+    const prefix = `full-${process.pid}:`
+    const store = new RedisStore({ client, prefix })
+    await store.set('k0', entry('v0'))
+    const watch = await watchCommands(prefix)
+    try {
+      const keys = Array.from({ length: MAX_BATCH_KEYS + 10 }, (_, i) => `k${i}`)
+      const found = await Promise.all(keys.map((key) => store.get(key)))
+      expect(found[0]?.value).toBe('v0')
+      expect(found.filter((e) => e !== undefined)).toHaveLength(1)
+      await vi.waitFor(() => expect(watch.commands).toHaveLength(2))
+      expect(watch.commands.map((command) => command.length - 1)).toEqual([MAX_BATCH_KEYS, 10])
     } finally {
       await watch.stop()
       await store.clear()
