@@ -30,6 +30,7 @@ export type {
   SyncMode,
 } from './cached/cache-options'
 export type {
+  AsyncCachedFunction,
   CachedFunction,
   CachedFunctionControls,
   CachedReturn,
@@ -85,6 +86,7 @@ export {
   type PooledFunction,
   type PooledOptions,
 } from './coordination/pooled'
+export type { TemplateArgs } from './coordination/template-args'
 export {
   bg,
   type CacheInstance,
@@ -139,6 +141,7 @@ export {
 export { DEFAULT_SIZE_BUCKETS } from './metrics/size-buckets'
 export { TalliedMetrics } from './metrics/tallied-metrics'
 export { checkOptionNames, invalidOption, optionNames } from './option-errors'
+export { redactError, redactUrls } from './redact'
 export { jsonSerializer } from './serializers/json'
 export type { Serializer } from './serializers/serializer'
 export type {
@@ -208,4 +211,5 @@ export { type StoreFailureContext, storeFailure } from './store/store-failure'
 export { assertStoreKey } from './store/store-key'
 export { type TimeoutContext, withTimeout } from './store/with-timeout'
 export { type StoreUrlFactory, storeFromUrl } from './store-from-url'
+export { registerStoreAdapter } from './store-url/adapter-registry'
 export type { CacheTracer, TracedOperation } from './tracing/cache-tracer'

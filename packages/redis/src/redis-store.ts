@@ -179,13 +179,43 @@ function pipelineResults(results: [Error | null, unknown][] | null): unknown[] {
   })
 }
 
+/** Validates `maxEntries`/`policy`: the eviction settings of a bounded store, or `undefined`. */
+function boundedOptions(options: RedisStoreOptions, prefix: string): Bounded | undefined {
+  const { maxEntries } = options
+  if (maxEntries === undefined) {
+    if (options.policy !== undefined) {
+      throw invalidOption('RedisStore', 'policy', options.policy, 'no policy without `maxEntries`')
+    }
+    return undefined
+  }
+  if (!Number.isInteger(maxEntries) || maxEntries < 1) {
+    throw invalidOption('RedisStore', 'maxEntries', maxEntries, 'a positive integer')
+  }
+  if (prefix === '') {
+    throw new CacheConfigError('RedisStore: a bounded store (`maxEntries`) needs a non-empty `prefix`', {
+      option: 'prefix',
+    })
+  }
+  if (prefix.startsWith('}')) {
+    // `{}…}key` has an empty hash tag: Redis Cluster would hash each key whole, so a bounded
+    // write (entry and index in one script) fails with CROSSSLOT. Refused on every server so
+    // that a store moved to a Cluster keeps working.
+    throw new CacheConfigError(
+      `RedisStore: a bounded store's \`prefix\` becomes the Redis Cluster hash tag {prefix} and must not start with "}", got ${JSON.stringify(prefix)}`,
+      { option: 'prefix' },
+    )
+  }
+  const policy = toEvictionPolicy('RedisStore', options.policy)
+  return { policy, maxEntries, touchOnRead: readsTouchIndex(policy) }
+}
+
 /**
  * A {@link CacheStore} on Redis or Redis Cluster (ioredis), with entries in core's binary entry
  * format and expiry delegated to Redis (`PXAT` the entry's `staleUntil`; Redis 6.2+, clocks in sync).
  *
  * - Concurrent `get`s are batched: the reads issued in one tick go out as one `MGET` (one per
- *   hash slot on a Cluster) bounded by one timer, so many calls in flight need no auto-pipelining
- *   on the client and arm no timer per call (see `ReadBatcher`).
+ *   hash slot on a Cluster), bounded by one coarse timer shared by every batch in flight, so many
+ *   calls in flight need no auto-pipelining on the client and arm no timer per call (see `ReadBatcher`).
  * - `getMany`/`setMany`/`deleteMany` take one round trip (`MGET`, a pipeline, `UNLINK`; split
  *   by hash slot on a Cluster), `setIfAbsent` is `SET NX PX`, `deleteMatching`/`clear` walk
  *   `SCAN` (every master of a Cluster) and `UNLINK` in batches, confined to `prefix`.
@@ -234,7 +264,7 @@ export class RedisStore implements CacheStore, CoordinationStore {
     if (this.#timeoutMs <= 0) {
       throw invalidOption('RedisStore', 'operationTimeout', options.operationTimeout, 'a duration above 0')
     }
-    this.#bounded = RedisStore.#boundedOptions(options, prefix)
+    this.#bounded = boundedOptions(options, prefix)
     this.#circuit = new StoreCircuit('RedisStore', STORE_NAME, options.circuitBreaker)
     const { codec, onError } = resolveByteStoreOptions('RedisStore', options)
     this.#codec = codec
@@ -272,35 +302,6 @@ export class RedisStore implements CacheStore, CoordinationStore {
   /** The circuit breaker's state: `'open'` while Redis is skipped (see `circuitBreaker`). */
   get circuitState(): CircuitState {
     return this.#circuit.state
-  }
-
-  static #boundedOptions(options: RedisStoreOptions, prefix: string): Bounded | undefined {
-    const { maxEntries } = options
-    if (maxEntries === undefined) {
-      if (options.policy !== undefined) {
-        throw invalidOption('RedisStore', 'policy', options.policy, 'no policy without `maxEntries`')
-      }
-      return undefined
-    }
-    if (!Number.isInteger(maxEntries) || maxEntries < 1) {
-      throw invalidOption('RedisStore', 'maxEntries', maxEntries, 'a positive integer')
-    }
-    if (prefix === '') {
-      throw new CacheConfigError('RedisStore: a bounded store (`maxEntries`) needs a non-empty `prefix`', {
-        option: 'prefix',
-      })
-    }
-    if (prefix.startsWith('}')) {
-      // `{}…}key` has an empty hash tag: Redis Cluster would hash each key whole, so a bounded
-      // write (entry and index in one script) fails with CROSSSLOT. Refused on every server so
-      // that a store moved to a Cluster keeps working.
-      throw new CacheConfigError(
-        `RedisStore: a bounded store's \`prefix\` becomes the Redis Cluster hash tag {prefix} and must not start with "}", got ${JSON.stringify(prefix)}`,
-        { option: 'prefix' },
-      )
-    }
-    const policy = toEvictionPolicy('RedisStore', options.policy)
-    return { policy, maxEntries, touchOnRead: readsTouchIndex(policy) }
   }
 
   /**

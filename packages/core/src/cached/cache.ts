@@ -73,7 +73,7 @@ export interface CacheFactory<DefaultSync extends boolean = true> {
    * @example
    * ```ts
    * class Users {
-   *   @cache.evict({ key: 'user:{id}' })
+   *   @cache.evict({ key: 'user:{id}', store }) // the store its readers use
    *   async rename(id: string, name: string) { await db.rename(id, name) }
    * }
    * ```
@@ -288,11 +288,10 @@ export function createCacheFactory<DefaultSync extends boolean>(
       // failed call. A failed `allEntries` clear rejects the call (after the function ran): a
       // partial clear (a Cluster master unreachable) must not pass for a whole one.
       // Deletes start at once (over a synchronous store they are complete when this returns).
-      const evictFor = (thisArg: unknown, args: unknown[]): Promise<void> => {
+      const evictFor = (targets: string[]): Promise<void> => {
         try {
           if (allEntries) return guard.clear()
-          const deletes = keys.map((key) => guard.deleteQuietly(key.constant ?? key.build(thisArg, args)))
-          return Promise.all(deletes).then(() => undefined)
+          return Promise.all(targets.map((key) => guard.deleteQuietly(key))).then(() => undefined)
         } catch (error) {
           report(error)
           return Promise.resolve()
@@ -300,7 +299,10 @@ export function createCacheFactory<DefaultSync extends boolean>(
       }
       return function cacheEvict(this: unknown, ...args: unknown[]): unknown {
         let result: unknown
+        let targets: string[]
         try {
+          // Keys first: a key that cannot be built (CacheKeyError) fails the call before it runs.
+          targets = keys.map((key) => key.constant ?? key.build(this, args))
           result = fn.apply(this, args)
         } catch (error) {
           if (syncWrapper) throw error
@@ -308,11 +310,11 @@ export function createCacheFactory<DefaultSync extends boolean>(
         }
         if (isPromiseLike(result)) {
           return Promise.resolve(result).then(async (value) => {
-            await evictFor(this, args)
+            await evictFor(targets)
             return value
           })
         }
-        const evicted = evictFor(this, args)
+        const evicted = evictFor(targets)
         if (!syncWrapper) return evicted.then(() => result)
         evicted.catch(report)
         return result
