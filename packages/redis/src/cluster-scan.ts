@@ -13,7 +13,13 @@ const SLOT_COUNT = 16_384
 /** How many keys one `SCAN` step asks for, and so the largest batch a caller deletes at once. */
 export const SCAN_COUNT = 1000
 
-/** A master the walk could not cover, and the slots it serves. */
+/**
+ * A master the walk could not cover, and the slots it serves.
+ * @example
+ * ```ts
+ * const missed: UncoveredNode = { node: '10.0.0.3:6379', slots: ['10923-16383'], reason: 'Connection is closed.' }
+ * ```
+ */
 export interface UncoveredNode {
   /** `host:port` as the cluster announces it; `'(unassigned)'` for slots no master serves. */
   readonly node: string

@@ -13,7 +13,13 @@ import { CircuitBreaker, type CircuitBreakerOptions, type CircuitState } from '.
  */
 export type StoreCircuitBreakerOption = Omit<CircuitBreakerOptions, 'clock'> | false
 
-/** The breaker of remote stores unless told otherwise: 5 failures in a row, then 10 s without calls. */
+/**
+ * The breaker of remote stores unless told otherwise: 5 failures in a row, then 10 s without calls.
+ * @example
+ * ```ts
+ * new RedisStore({ url, circuitBreaker: { ...DEFAULT_STORE_CIRCUIT_BREAKER, resetTimeout: '30s' } })
+ * ```
+ */
 export const DEFAULT_STORE_CIRCUIT_BREAKER = { failureThreshold: 5, resetTimeout: '10s' } as const
 
 /** The store methods that reach the backend, guarded by the breaker when present on the store. */
