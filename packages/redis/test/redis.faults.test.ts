@@ -194,6 +194,18 @@ describe('a standalone redis-server that freezes or dies', () => {
     }
   })
 
+  it('an entry whose expiry lies beyond what Redis accepts is written without one, not refused', async () => {
+    const store = new RedisStore({ url: `redis://127.0.0.1:${server.port}`, prefix: 'far:' })
+    try {
+      const far = { value: 'v', createdAt: Date.now(), freshUntil: 1e21, staleUntil: 1e21 }
+      await store.set('k', far)
+      expect((await store.get('k'))?.value).toBe('v')
+      expect(await store.setIfAbsent('k2', far)).toBe(true)
+    } finally {
+      await store.close()
+    }
+  })
+
   it('a ttl beyond the platform range is refused at configuration, naming the option', () => {
     const client = new Redis({ port: server.port, lazyConnect: true })
     const store = new RedisStore({ client, prefix: 'range:' })
