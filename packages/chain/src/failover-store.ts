@@ -26,7 +26,10 @@ export interface FailoverStoreOptions {
   fallback: CacheStore
   /**
    * The circuit breaker in front of the primary: after `failureThreshold` consecutive failures
-   * the primary is skipped for `resetTimeout`, then one trial operation is let through.
+   * the primary is skipped for `resetTimeout`, then one trial operation is let through. A remote
+   * primary (`RedisStore`, `BlobStore`) has a breaker of its own, on by default: give it
+   * `circuitBreaker: false` to let this one decide alone (two breakers in a row may delay the
+   * return to the primary by the inner one's cool-down).
    * @defaultValue `{ failureThreshold: 5, resetTimeout: '30s' }`
    * @example `{ breaker: { failureThreshold: 3, resetTimeout: '10s' } }`
    */
