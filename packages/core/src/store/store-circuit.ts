@@ -102,19 +102,29 @@ export class StoreCircuit {
    * Runs `call` unless the circuit is open (then rejects at once with
    * {@link CacheCircuitOpenError}), and records its outcome.
    */
-  async run<T>(operation: string, key: string | undefined, call: () => Promise<T>): Promise<T> {
+  run<T>(operation: string, key: string | undefined, call: () => Promise<T>): Promise<T> {
     const breaker = this.#breaker
     if (breaker === undefined) return call()
-    if (!breaker.tryAcquire()) throw this.#refusal(breaker, operation, key)
+    if (!breaker.tryAcquire()) return Promise.reject(this.#refusal(breaker, operation, key))
+    let pending: Promise<T>
     try {
-      const result = await call()
-      breaker.recordSuccess()
-      return result
+      pending = call()
     } catch (error) {
-      if (CacheStoreError.isInstance(error)) breaker.recordFailure()
-      else breaker.release()
-      throw error
+      breaker.release()
+      return Promise.reject(error)
     }
+    // One `then`, no extra async frame: this sits on every backend call of the store.
+    return pending.then(
+      (result) => {
+        breaker.recordSuccess()
+        return result
+      },
+      (error: unknown) => {
+        if (CacheStoreError.isInstance(error)) breaker.recordFailure()
+        else breaker.release()
+        throw error
+      },
+    )
   }
 
   /**
@@ -134,7 +144,7 @@ export class StoreCircuit {
         enumerable: false,
         value: (...args: unknown[]) =>
           this.run(method, typeof args[0] === 'string' ? args[0] : undefined, () =>
-            (original as (...a: unknown[]) => Promise<unknown>).apply(store, args),
+            Reflect.apply(original as (...a: unknown[]) => Promise<unknown>, store, args),
           ),
       })
     }
