@@ -42,6 +42,15 @@ describe('combineMetrics', () => {
     expect(second).toEqual(expected)
   })
 
+  it("forwards a store's circuit state to the collectors that record it", () => {
+    const log: unknown[][] = []
+    const stats = new InMemoryMetrics()
+    const withoutIt: MetricsCollector = { ...NULL_METRICS }
+    combineMetrics(recorder(log), stats, withoutIt).recordCircuitState?.('L2', 'open')
+    expect(log).toEqual([['recordCircuitState', 'L2', 'open']])
+    expect(stats.getStats().circuits).toEqual({ L2: 'open' })
+  })
+
   it('feeds an InMemoryMetrics as if it were used alone', () => {
     const alone = new InMemoryMetrics()
     const combined = new InMemoryMetrics()

@@ -1,3 +1,4 @@
+import type { CircuitState } from '../store/circuit-breaker'
 import { type MetricsCollector, NULL_METRICS } from './collector'
 
 /**
@@ -49,6 +50,9 @@ export function combineMetrics(...collectors: (MetricsCollector | undefined)[]):
     },
     recordBackgroundRefresh(cache: string, success: boolean, seconds: number) {
       for (const part of parts) part.recordBackgroundRefresh(cache, success, seconds)
+    },
+    recordCircuitState(cache: string, state: CircuitState) {
+      for (const part of parts) part.recordCircuitState?.(cache, state)
     },
   })
 }
