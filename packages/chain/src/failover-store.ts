@@ -85,7 +85,11 @@ function requireStore(value: unknown, option: string): CacheStore {
  * for `resetTimeout`, so a dead backend costs nothing per call; then a single trial operation
  * probes it, and a success closes the circuit.
  *
- * - Reads take the primary's answer, a miss included (the fallback is not consulted then).
+ * - Reads take the primary's live entry; on a primary miss (or failure) they take the
+ *   fallback's, so entries written while the primary was down stay readable after it is back.
+ *   The fallback may then serve a value another process deleted from the primary: bound the
+ *   fallback with TTLs (or use `mirrorWrites: false`, which keeps in it only what was written
+ *   while the primary failed).
  * - Writes the primary accepted are copied to the fallback (`mirrorWrites`, default `true`);
  *   deletes and clears the primary accepted are applied to the fallback too, so it never serves
  *   a key deleted through this store.
@@ -167,22 +171,37 @@ export class FailoverStore implements CacheStore {
     return this.#breaker.state
   }
 
-  /** The live entry from the primary, or from the fallback when the primary fails. */
+  /**
+   * The live entry from the primary; on its miss or failure, the fallback's (a fallback failure
+   * after a primary miss is reported and is a miss).
+   */
   async get(key: string): Promise<CacheEntry | undefined> {
     const result = await this.#tryPrimary('get', key, (store) => store.get(key))
-    return result === SKIPPED ? this.fallback.get(key) : result
+    if (result === SKIPPED) return this.fallback.get(key)
+    return result ?? this.#afterMiss('get', key, undefined, () => this.fallback.get(key))
   }
 
-  /** Whether a live entry exists, per the primary (or the fallback when the primary fails). */
+  /** Whether a live entry exists in the primary or, on its miss or failure, in the fallback. */
   async has(key: string): Promise<boolean> {
     const result = await this.#tryPrimary('has', key, (store) => store.has(key))
-    return result === SKIPPED ? this.fallback.has(key) : result
+    if (result === SKIPPED) return this.fallback.has(key)
+    return result || this.#afterMiss('has', key, false, () => this.fallback.has(key))
   }
 
-  /** The entries under `keys`, in order, from the primary (or the fallback when it fails). */
+  /**
+   * The entries under `keys`, in order, from the primary; the keys it misses (all of them when
+   * it fails) are asked of the fallback in one batch.
+   */
   async getMany(keys: string[]): Promise<(CacheEntry | undefined)[]> {
     const result = await this.#tryPrimary('getMany', undefined, (store) => store.getMany(keys))
-    return result === SKIPPED ? this.fallback.getMany(keys) : result
+    if (result === SKIPPED) return this.fallback.getMany(keys)
+    const missing = keys.flatMap((_, index) => (result[index] === undefined ? [index] : []))
+    if (missing.length === 0) return result
+    const found = await this.#afterMiss('getMany', undefined, [], () =>
+      this.fallback.getMany(missing.map((index) => keys[index] as string)),
+    )
+    for (const [position, index] of missing.entries()) result[index] = found[position]
+    return result
   }
 
   /** Writes to the primary (then mirrors to the fallback), or to the fallback when the primary fails. */
@@ -288,6 +307,25 @@ export class FailoverStore implements CacheStore {
         error,
       })
       return SKIPPED
+    }
+  }
+
+  /** Reads the fallback after a primary miss; a failure is reported and gives `missed`. */
+  async #afterMiss<T>(
+    operation: string,
+    key: string | undefined,
+    missed: T,
+    read: () => Promise<T>,
+  ): Promise<T> {
+    try {
+      return await read()
+    } catch (error) {
+      this.#report(`fallback store "${this.fallback.name}" failed on ${operation} after a primary miss`, {
+        operation,
+        key,
+        error,
+      })
+      return missed
     }
   }
 
