@@ -80,7 +80,7 @@ describe('FailoverStore', () => {
     expect(await store.has('k')).toBe(false)
     expect(await store.getMany(['k', 'j'])).toEqual([undefined, undefined])
     expect(onError).toHaveBeenCalledTimes(3)
-    expect((onError.mock.calls[0]?.[0] as Error).message).toMatch(
+    expect((onError.mock.calls[0]?.[0] as Error | undefined)?.message).toMatch(
       /fallback store "fallback" failed on get after a primary miss/,
     )
     expect(store.state).toBe('closed')
