@@ -119,7 +119,7 @@ export {
   type MemoryStats,
   type MetricsStats,
 } from './metrics/in-memory-metrics'
-export { checkOptionNames, invalidOption } from './option-errors'
+export { checkOptionNames, invalidOption, optionNames } from './option-errors'
 export { jsonSerializer } from './serializers/json'
 export type { Serializer } from './serializers/serializer'
 export type {
