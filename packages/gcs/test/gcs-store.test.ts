@@ -97,7 +97,7 @@ describe('GcsStore', () => {
     const save = vi.spyOn(File.prototype, 'save')
     await store.set('huge', { value, createdAt: 0, freshUntil: Infinity, staleUntil: Infinity })
     expect(save.mock.calls[0]?.[1]).toMatchObject({ resumable: true })
-    expect((save.mock.calls[0]?.[0] as Buffer).byteLength).toBeGreaterThan(RESUMABLE_ABOVE_BYTES)
+    expect((save.mock.calls[0]?.[0] as Buffer | undefined)?.byteLength).toBeGreaterThan(RESUMABLE_ABOVE_BYTES)
     const read = (await store.get('huge'))?.value as Uint8Array | undefined
     expect(read !== undefined && Buffer.from(read).equals(Buffer.from(value))).toBe(true)
   })
