@@ -13,7 +13,22 @@ export function isMissingObject(error: unknown): boolean {
 }
 
 function isMissingBucket(error: unknown): boolean {
-  return /bucket does not exist/i.test(error instanceof Error ? error.message : String(error))
+  return /bucket does not exist/i.test(messageOf(error))
+}
+
+/**
+ * The error's message; for a download the client passes the response body on as the message,
+ * so a JSON API error body is unwrapped to its `error.message`.
+ */
+function messageOf(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error)
+  if (!message.startsWith('{')) return message
+  try {
+    const body = JSON.parse(message) as { error?: { message?: unknown } }
+    return typeof body.error?.message === 'string' ? body.error.message : message
+  } catch {
+    return message
+  }
 }
 
 /**
@@ -22,7 +37,7 @@ function isMissingBucket(error: unknown): boolean {
  * about a missing bucket or denied access. The client's error is the `cause`.
  */
 export function bucketError(bucket: string, error: unknown): Error {
-  const detail = error instanceof Error ? error.message : String(error)
+  const detail = messageOf(error)
   const status = statusOf(error)
   let hint = ''
   if (status === 404 && isMissingBucket(error)) hint = ' (create it, or fix the `bucket` option)'
