@@ -1,6 +1,7 @@
 import type { BenchGroup } from '../harness'
 import { bgReadGroup } from './bg-read'
 import { cacheHitAsyncGroup, cacheHitSyncGroup } from './cache-hit'
+import { gcsHitGroup } from './gcs-hit'
 import { heapPerEntryGroup } from './heap-per-entry'
 import { memoryStoreGroup } from './memory-store'
 import { metricsAsyncGroup, metricsSyncGroup } from './metrics'
@@ -20,4 +21,5 @@ export const GROUPS: BenchGroup[] = [
   twoTierGroup,
   stampedeGroup,
   heapPerEntryGroup,
+  gcsHitGroup,
 ]

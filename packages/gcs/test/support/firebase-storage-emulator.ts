@@ -12,7 +12,19 @@ import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
-const require = createRequire(import.meta.url)
+/**
+ * Loads from this package's dependencies: beside this file in the tests; through the installed
+ * `@stratacache/gcs` package when this file is bundled elsewhere (the bench's `dist/`).
+ */
+const requireHere = createRequire(import.meta.url)
+function requireFromGcsPackage(path: string): unknown {
+  try {
+    return requireHere(path)
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== 'MODULE_NOT_FOUND') throw error
+    return createRequire(requireHere.resolve('@stratacache/gcs/package.json'))(path)
+  }
+}
 
 const INSTALL_HINT =
   'the GCS tests need firebase-tools (a devDependency of @stratacache/gcs): run `pnpm install`'
@@ -55,7 +67,7 @@ interface EmulatorRegistry {
 
 function load<T>(path: string): T {
   try {
-    return require(path) as T
+    return requireFromGcsPackage(path) as T
   } catch (error) {
     throw new Error(`could not load ${path}: ${INSTALL_HINT}`, { cause: error })
   }
