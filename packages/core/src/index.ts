@@ -174,6 +174,15 @@ export {
   type SyncCacheStore,
   type SyncFirstReadStore,
 } from './store/store'
+export {
+  canPrune,
+  hasCapability,
+  missingMethod,
+  type PrunableStore,
+  STORE_CAPABILITY_METHODS,
+  type StoreCapability,
+  storeCapabilities,
+} from './store/store-capabilities'
 export { type StoreFailureContext, storeFailure } from './store/store-failure'
 export { assertStoreKey } from './store/store-key'
 export { type TimeoutContext, withTimeout } from './store/with-timeout'

@@ -60,9 +60,12 @@ export function checkOptionNames(
   known: readonly string[],
 ): Record<string, unknown> {
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new CacheConfigError(`${owner}: invalid options: got ${describeGiven(options)}; expected an object`, {
-      option: 'options',
-    })
+    throw new CacheConfigError(
+      `${owner}: invalid options: got ${describeGiven(options)}; expected an object`,
+      {
+        option: 'options',
+      },
+    )
   }
   for (const name of Object.keys(options)) {
     if (!known.includes(name)) {
