@@ -14,18 +14,29 @@ import { bucketError, isMissingObject, statusOf } from './gcs-errors'
 /**
  * Bodies up to this size are uploaded in one request (`resumable: false`); larger ones with a
  * resumable upload, which survives a dropped connection mid-body.
+ * @example
+ * ```ts
+ * const oneRequest = bytes.byteLength <= RESUMABLE_ABOVE_BYTES
+ * ```
  */
 export const RESUMABLE_ABOVE_BYTES = 8 * 1024 * 1024
 
 /** Options of {@link GcsBackend}. */
 export interface GcsBackendOptions {
-  /** The bucket holding the objects. */
+  /**
+   * The bucket holding the objects (it must exist).
+   * @example `{ bucket: 'my-app-cache' }`
+   */
   bucket: string
-  /** The client to use, or a function building it on first use. */
+  /**
+   * The client to use, or a function building it on first use (called once).
+   * @example `{ storage: () => new Storage({ projectId: 'my-project' }) }`
+   */
   storage: Storage | (() => Storage)
   /**
    * The most objects one `list` page returns (GCS allows up to 1,000).
    * @defaultValue 1000
+   * @example `{ pageSize: 200 }`
    */
   pageSize?: number
 }
@@ -57,6 +68,7 @@ export class GcsBackend implements BlobBackend {
   #storage: Storage | (() => Storage)
   #bucket: Bucket | undefined
 
+  /** @param options - the bucket, the client and the page size; see {@link GcsBackendOptions} */
   constructor(options: GcsBackendOptions) {
     this.bucketName = options.bucket
     this.#storage = options.storage
