@@ -1,11 +1,15 @@
 import type { BenchGroup } from '../harness'
 import { bgReadGroup } from './bg-read'
-import { cacheHitAsyncGroup, cacheHitSyncGroup } from './cache-hit'
+import { cacheHitAsyncGroup } from './cache-hit-async'
+import { cacheHitSyncGroup } from './cache-hit-sync'
 import { gcsHitGroup } from './gcs-hit'
 import { heapPerEntryGroup } from './heap-per-entry'
+import { keyValueMemoryGroup, keyValueRedisGroup } from './key-value'
 import { memoryStoreGroup } from './memory-store'
 import { metricsAsyncGroup, metricsSyncGroup } from './metrics'
 import { redisHitGroups } from './redis-hit'
+import { scopeGroup } from './scope'
+import { serializerSizeGroup, serializersGroup } from './serializers'
 import { stampedeGroup } from './stampede'
 import { twoTierGroup } from './two-tier'
 
@@ -21,5 +25,10 @@ export const GROUPS: BenchGroup[] = [
   twoTierGroup,
   stampedeGroup,
   heapPerEntryGroup,
+  keyValueMemoryGroup,
+  keyValueRedisGroup,
+  scopeGroup,
+  serializersGroup,
+  serializerSizeGroup,
   gcsHitGroup,
 ]
