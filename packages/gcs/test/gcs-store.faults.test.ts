@@ -108,6 +108,8 @@ describe('GcsStore faults', () => {
       return id
     })
     expect(await load(1)).toBe(1)
+    // cache() writes in the background: let the entry land before GCS goes down.
+    await vi.waitFor(async () => expect(await store.has('load:1')).toBe(true), { timeout: 5_000 })
     await gcs.stop()
     expect(await load(2)).toBe(2)
     expect(errors.length).toBeGreaterThan(0)
