@@ -1,5 +1,6 @@
 import type { BenchGroup } from '../harness'
 import { bgReadGroup } from './bg-read'
+import { blobStoreGroup } from './blob-store'
 import { cacheHitAsyncGroup, cacheHitSyncGroup } from './cache-hit'
 import { heapPerEntryGroup } from './heap-per-entry'
 import { memoryStoreGroup } from './memory-store'
@@ -20,4 +21,5 @@ export const GROUPS: BenchGroup[] = [
   twoTierGroup,
   stampedeGroup,
   heapPerEntryGroup,
+  blobStoreGroup,
 ]
