@@ -2,6 +2,7 @@ import type { BenchGroup } from '../harness'
 import { bgReadGroup } from './bg-read'
 import { blobStoreGroup } from './blob-store'
 import { cacheHitAsyncGroup, cacheHitSyncGroup } from './cache-hit'
+import { fileStoreGroup } from './file-store'
 import { heapPerEntryGroup } from './heap-per-entry'
 import { memoryStoreGroup } from './memory-store'
 import { metricsAsyncGroup, metricsSyncGroup } from './metrics'
@@ -22,4 +23,5 @@ export const GROUPS: BenchGroup[] = [
   stampedeGroup,
   heapPerEntryGroup,
   blobStoreGroup,
+  fileStoreGroup,
 ]
