@@ -254,10 +254,20 @@ export class ChainStore implements CacheStore {
     if (bus !== undefined) {
       this.#unsubscribe = bus.subscribe((message) => this.#onMessage(message), { origin: this.origin })
     }
-    if (this.#tiers.every((tier) => tier.sync !== undefined)) Object.assign(this, ChainStore.syncTwins)
-    else if (this.#l1Sync !== undefined) Object.assign(this, ChainStore.syncFirstRead)
+    if (this.#tiers.every((tier) => tier.sync !== undefined)) Object.assign(this, new.target.syncTwins)
+    else if (this.#l1Sync !== undefined) Object.assign(this, new.target.syncFirstRead)
     const coordination = forwardCoordination(this.#last.store)
     if (coordination !== undefined) Object.assign(this, coordination)
+  }
+
+  /**
+   * Where records every process must read alike are kept, such as `invalidateTags` records (core's
+   * `LayeredStore`): the chain itself when a bus keeps the upper tiers coherent (other chains
+   * drop their copies when a record changes), else the last tier, so a tagged hit from an upper
+   * tier is confirmed against the shared tier.
+   */
+  get sharedStore(): CacheStore {
+    return this.#bus === undefined ? this.#last.store : this
   }
 
   /** The tiers' stores, fastest first. */

@@ -1,12 +1,16 @@
 import type { BenchGroup } from '../harness'
 import { bgReadGroup } from './bg-read'
 import { blobStoreGroup } from './blob-store'
-import { cacheHitAsyncGroup, cacheHitSyncGroup } from './cache-hit'
+import { cacheHitAsyncGroup } from './cache-hit-async'
+import { cacheHitSyncGroup } from './cache-hit-sync'
 import { fileStoreGroup } from './file-store'
 import { heapPerEntryGroup } from './heap-per-entry'
+import { keyValueMemoryGroup, keyValueRedisGroup } from './key-value'
 import { memoryStoreGroup } from './memory-store'
 import { metricsAsyncGroup, metricsSyncGroup } from './metrics'
 import { redisHitGroups } from './redis-hit'
+import { scopeGroup } from './scope'
+import { serializerSizeGroup, serializersGroup } from './serializers'
 import { stampedeGroup } from './stampede'
 import { twoTierGroup } from './two-tier'
 
@@ -22,6 +26,11 @@ export const GROUPS: BenchGroup[] = [
   twoTierGroup,
   stampedeGroup,
   heapPerEntryGroup,
+  keyValueMemoryGroup,
+  keyValueRedisGroup,
+  scopeGroup,
+  serializersGroup,
+  serializerSizeGroup,
   blobStoreGroup,
   fileStoreGroup,
 ]

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { cache } from '../create-cache'
 import { CacheConfigError, CacheStoreError } from '../errors'
+import { NULL_METRICS } from '../metrics/collector'
 import { InMemoryMetrics } from '../metrics/in-memory-metrics'
 import type { ManualClock } from '../testing/manual-clock'
 import { describeStoreConformance } from '../testing/store-conformance'
@@ -105,6 +106,26 @@ describe('instrument', () => {
     expect(metrics.getStats().latency['L1.setIfAbsent']?.count).toBe(2)
   })
 
+  it('gives each written entry its size when sizeOf is set, and none otherwise', async () => {
+    const sets: unknown[][] = []
+    const metrics = { ...NULL_METRICS, recordSet: (...args: unknown[]) => sets.push(args) }
+    const sized = instrument(memoryStore(), metrics, 'L1', {
+      sizeOf: (written) => String(written.value).length,
+    })
+    await sized.set('a', entry('four'))
+    await sized.setMany([['b', entry('xy')]])
+    await sized.setIfAbsent('c', entry('abc'))
+    sized.setSync('d', entry(''))
+    await instrument(memoryStore(), metrics, 'L2').set('a', entry('four'))
+    expect(sets).toEqual([
+      ['L1', 'a', 4],
+      ['L1', 'b', 2],
+      ['L1', 'c', 3],
+      ['L1', 'd', 0],
+      ['L2', 'a', undefined],
+    ])
+  })
+
   it('keeps the synchronous twins of a sync store, reporting them as get/set/delete', () => {
     const metrics = new InMemoryMetrics()
     const store = instrument(memoryStore(), metrics, 'L1')
@@ -132,6 +153,32 @@ describe('instrument', () => {
     expect(square(3)).toBe(9)
     expect(calls).toBe(1)
     expect(metrics.getStats().caches.L1).toMatchObject({ hits: 1, misses: 1, sets: 1 })
+  })
+
+  it('counts the hits of a sync-first store’s tryGetSync (a ChainStore with a memory first tier)', async () => {
+    const metrics = new InMemoryMetrics()
+    const inner = memoryStore()
+    const syncFirst: CacheStore & { tryGetSync(key: string): CacheEntry | undefined } = {
+      name: 'chain-like',
+      get: (key) => inner.get(key),
+      set: (key, value) => inner.set(key, value),
+      delete: (key) => inner.delete(key),
+      has: (key) => inner.has(key),
+      getMany: (keys) => inner.getMany(keys),
+      setMany: (items) => inner.setMany(items),
+      deleteMany: (keys) => inner.deleteMany(keys),
+      setIfAbsent: (key, value) => inner.setIfAbsent(key, value),
+      deleteMatching: (pattern) => inner.deleteMatching(pattern),
+      clear: () => inner.clear(),
+      close: () => inner.close(),
+      tryGetSync: (key) => inner.getSync(key),
+    }
+    const store = instrument(syncFirst, metrics, 'L1')
+    const value = cache({ ttl: 60, key: 'v', store })(async () => 1)
+    expect(await value()).toBe(1)
+    expect(await value()).toBe(1)
+    expect(await value()).toBe(1)
+    expect(metrics.getStats().caches.L1).toMatchObject({ hits: 2, misses: 1 })
   })
 
   it('records failures by error type and re-throws them unchanged', async () => {
@@ -240,6 +287,7 @@ describe('instrument', () => {
     expect(() => instrument(memoryStore(), metrics, '')).toThrow(/"name"/)
     expect(() => instrument(memoryStore(), metrics, 'L1', { memoryInterval: -1 })).toThrow(/memoryInterval/)
     expect(() => instrument(memoryStore(), metrics, 'L1', { clock: {} as never })).toThrow(/"clock"/)
+    expect(() => instrument(memoryStore(), metrics, 'L1', { sizeOf: 1 as never })).toThrow(/"sizeOf"/)
   })
 })
 
