@@ -466,7 +466,8 @@ export class EntryCodec {
     const view = dataView(bytes)
     bytes[0] = MAGIC_0
     bytes[1] = MAGIC_1
-    bytes[2] = (keyBytes === undefined ? FORMAT_VERSION : KEYED_FORMAT_VERSION) | (hasErrorFrom ? ERROR_FROM_FLAG : 0)
+    bytes[2] =
+      (keyBytes === undefined ? FORMAT_VERSION : KEYED_FORMAT_VERSION) | (hasErrorFrom ? ERROR_FROM_FLAG : 0)
     bytes[3] = this.serializer.id
     bytes[4] = compressionId
     view.setFloat64(5, createdAt)
