@@ -28,12 +28,12 @@
  *
  * The version byte's high bit (0x80) is a flag, set only for entries that
  * have a `staleIfErrorFrom` (every other entry is written byte for byte as before): it adds one
- * field right before the tags, after every other header section (after the key section of a
- * version 2 entry, so a key is always found at offset 41):
+ * field right before the tags, after every other header section (after the key section of
+ * version 2):
  *
  * ```
- *  S       8    staleIfErrorFrom, epoch ms (only with the flag; S = 41, or 45 + K with a key)
- *  S+8     …    T tags, then the payload and the CRC-32 as without it
+ * 41       8    staleIfErrorFrom, epoch ms (only with the flag; at 45 + K in version 2)
+ * 49       …    T tags, then the payload and the CRC-32 as without it
  * ```
  *
  * The first 29 bytes ({@link ENTRY_TIMELINE_BYTES}) hold everything {@link readEntryTimeline}
@@ -259,6 +259,28 @@ export function readEntryKey(
     return { key: textDecoder.decode(bytes.subarray(KEY_SECTION_OFFSET, end)) }
   } catch {
     return undefined
+  }
+}
+
+/** Whether the key section `bytes[KEY_SECTION_OFFSET, keyEnd)` spells `key`. */
+function holdsKey(bytes: Uint8Array, keyEnd: number, key: string): boolean {
+  // Most keys are ASCII: compare code units to bytes without decoding.
+  if (keyEnd - KEY_SECTION_OFFSET === key.length) {
+    let ascii = true
+    for (let i = 0; i < key.length; i++) {
+      const code = key.charCodeAt(i)
+      if (code >= 0x80) {
+        ascii = false
+        break
+      }
+      if (bytes[KEY_SECTION_OFFSET + i] !== code) return false
+    }
+    if (ascii) return true
+  }
+  try {
+    return textDecoder.decode(bytes.subarray(KEY_SECTION_OFFSET, keyEnd)) === key
+  } catch {
+    return false
   }
 }
 
@@ -516,8 +538,8 @@ export class EntryCodec {
     }
     const errorFromOffset = offset
     if (hasErrorFrom) {
-      if (offset + ERROR_FROM_BYTES > end) throw fail('truncated (staleIfErrorFrom)')
       offset += ERROR_FROM_BYTES
+      if (offset > end) throw fail('truncated (staleIfErrorFrom)')
     }
     if (tagCount > (end - offset) / 4) throw fail('truncated (tags)')
     const tagOffsets = new Array<number>(tagCount)
@@ -537,11 +559,8 @@ export class EntryCodec {
         `the value claims ${serializedLength} bytes, more than maxValueBytes (${this.#maxValueBytes}); not decompressed`,
       )
     }
-    if (version === KEYED_FORMAT_VERSION && key !== undefined) {
-      const held = readEntryKey(bytes.subarray(0, keyEnd))
-      if (held === undefined || !('key' in held) || held.key !== key) {
-        throw fail('the bytes hold the entry of another key')
-      }
+    if (version === KEYED_FORMAT_VERSION && key !== undefined && !holdsKey(bytes, keyEnd, key)) {
+      throw fail('the bytes hold the entry of another key')
     }
 
     const createdAt = view.getFloat64(5)

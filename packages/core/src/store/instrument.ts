@@ -398,8 +398,7 @@ function forwardExtras(wrapper: InstrumentedStore, inner: CacheStore): void {
  *   cost a sample of the store, hence the throttle.
  *
  * The wrapper keeps the synchronous `getSync`/`setSync`/`deleteSync` when the store has them (a
- * synchronous function cached over an instrumented `MemoryStore` stays synchronous), and
- * `tryGetSync` (so `cache()` over an instrumented chain still serves first-tier hits at once), and forwards
+ * synchronous function cached over an instrumented `MemoryStore` stays synchronous), and forwards
  * any other member of the store (coordination primitives included) un-instrumented. Wrap each tier
  * of a chain separately to see each tier's hit rate.
  *

@@ -120,7 +120,7 @@ export interface FreshReadStore extends SyncCacheStore {
  * ```
  */
 export function canGetFreshSync(store: CacheStore): store is FreshReadStore {
-  return isSyncStore(store) && typeof (store as Partial<FreshReadStore>).getFreshSync === 'function'
+  return isSyncStore(store) && hasCapability(store, 'freshRead')
 }
 
 /**
