@@ -25,7 +25,7 @@ export interface GcsStoreOptions extends BlobStoreOptions {
    * A `Storage` client to use as given (its credentials, retries and timeouts); `close()` leaves
    * it alone. Without it the store builds one on first use from `projectId` and `apiEndpoint`,
    * with application default credentials, no automatic retries (a failed cache call is a miss,
-   * cheaper than a retry) and `operationTimeout` as its request timeout.
+   * cheaper than a retry) and a request timeout of 1.5 × `operationTimeout`.
    * @defaultValue a client built lazily
    * @example
    * ```ts
@@ -78,7 +78,7 @@ const BUCKET_NAME = /^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$/
 
 const OWNER = 'GcsStore'
 
-/** The default of `operationTimeout` in `BlobStore`, also the built client's request timeout. */
+/** The default of `operationTimeout` in `BlobStore`; the built client's request timeout follows it. */
 const DEFAULT_OPERATION_TIMEOUT = '5s'
 
 /**
@@ -123,7 +123,9 @@ export class GcsStore extends BlobStore {
             ...(projectId === undefined ? {} : { projectId }),
             ...(apiEndpoint === undefined ? {} : { apiEndpoint }),
             retryOptions: { autoRetry: false },
-            ...(Number.isFinite(requestTimeoutMs) ? { timeout: requestTimeoutMs } : {}),
+            // Longer than the store's own bound (which rejects first, as CacheTimeoutError), so that
+            // a request the store abandoned still ends and frees its socket.
+            ...(Number.isFinite(requestTimeoutMs) ? { timeout: Math.ceil(requestTimeoutMs * 1.5) } : {}),
           })),
     })
     super(backend, { ...blobOptions, compress: blobOptions.compress ?? true })
