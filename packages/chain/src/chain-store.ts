@@ -5,6 +5,7 @@ import {
   type CacheStore,
   CacheStoreError,
   type Clock,
+  checkOptionNames,
   type Duration,
   defaultErrorHandler,
   durationToMs,
@@ -13,6 +14,7 @@ import {
   type InvalidationMessage,
   isSyncStore,
   missingMethod,
+  optionNames,
   randomOrigin,
   type SyncCacheStore,
   safeReport,
@@ -139,6 +141,15 @@ function validateTiers(tiers: readonly ChainTier[]): Tier[] {
   })
 }
 
+const CHAIN_STORE_OPTION_NAMES = optionNames<ChainStoreOptions>({
+  bus: true,
+  name: true,
+  namespace: true,
+  onError: true,
+  clock: true,
+  closeTiers: true,
+})
+
 function nonEmptyString(value: unknown, option: string, fallback: string): string {
   if (value === undefined) return fallback
   if (typeof value !== 'string' || value === '') {
@@ -221,6 +232,7 @@ export class ChainStore implements CacheStore {
    * a store (or repeats an earlier one), a bad `ttl`, or an invalid option
    */
   constructor(tiers: readonly ChainTier[], options: ChainStoreOptions = {}) {
+    checkOptionNames('ChainStore', options, CHAIN_STORE_OPTION_NAMES)
     this.#tiers = validateTiers(tiers)
     this.#upper = this.#tiers.slice(0, -1)
     this.#last = this.#tiers[this.#tiers.length - 1] as Tier
