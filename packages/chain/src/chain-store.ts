@@ -5,6 +5,7 @@ import {
   type CacheStore,
   CacheStoreError,
   type Clock,
+  checkOptionNames,
   type Duration,
   defaultErrorHandler,
   durationToMs,
@@ -13,6 +14,7 @@ import {
   type InvalidationMessage,
   isSyncStore,
   missingMethod,
+  optionNames,
   randomOrigin,
   type SyncCacheStore,
   safeReport,
@@ -170,6 +172,16 @@ function buildBus(factory: () => InvalidationBus): InvalidationBus {
   }
 }
 
+const CHAIN_STORE_OPTION_NAMES = optionNames<ChainStoreOptions>({
+  bus: true,
+  name: true,
+  namespace: true,
+  onError: true,
+  clock: true,
+  closeTiers: true,
+  closeBus: true,
+})
+
 function nonEmptyString(value: unknown, option: string, fallback: string): string {
   if (value === undefined) return fallback
   if (typeof value !== 'string' || value === '') {
@@ -253,6 +265,7 @@ export class ChainStore implements CacheStore {
    * a store (or repeats an earlier one), a bad `ttl`, or an invalid option
    */
   constructor(tiers: readonly ChainTier[], options: ChainStoreOptions = {}) {
+    checkOptionNames('ChainStore', options, CHAIN_STORE_OPTION_NAMES)
     this.#tiers = validateTiers(tiers)
     this.#upper = this.#tiers.slice(0, -1)
     this.#last = this.#tiers[this.#tiers.length - 1] as Tier
