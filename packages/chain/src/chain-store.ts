@@ -5,6 +5,7 @@ import {
   type CacheStore,
   CacheStoreError,
   type Clock,
+  checkOptionNames,
   type Duration,
   defaultErrorHandler,
   durationToMs,
@@ -12,6 +13,8 @@ import {
   type InvalidationBus,
   type InvalidationMessage,
   isSyncStore,
+  missingMethod,
+  optionNames,
   randomOrigin,
   type SyncCacheStore,
   safeReport,
@@ -46,11 +49,23 @@ export interface ChainStoreOptions {
    * An invalidation bus shared with the other processes (or other chains) that use the same last
    * tier. After each write or delete the chain publishes `{ kind, keys, namespace, origin }`; on a
    * message from another origin it drops its upper-tier copies of those keys (a `clear`, a
-   * pattern delete and a bus reconnect drop every upper-tier copy). The chain does not close the bus.
+   * pattern delete and a bus reconnect drop every upper-tier copy).
+   *
+   * A bus given as an instance is the caller's: `close()` leaves it open unless `closeBus: true`.
+   * A bus given as a factory is built by the chain (once, at construction) and closed by its
+   * `close()`.
    * @defaultValue none: upper tiers are invalidated only by their `ttl`
-   * @example `new ChainStore(tiers, { bus: new RedisBus({ url }) })`
+   * @example `new ChainStore(tiers, { bus: () => new RedisBus({ url }) })`
    */
-  bus?: InvalidationBus
+  bus?: InvalidationBus | (() => InvalidationBus)
+  /**
+   * Whether {@link ChainStore.close} also closes the bus. A bus the chain built from a factory
+   * is closed unless `closeBus: false`; a bus passed as an instance only with `closeBus: true`
+   * (it may be shared with other chains).
+   * @defaultValue `true` for a bus built from a factory, `false` for a bus instance
+   * @example `new ChainStore(tiers, { bus, closeBus: true })`
+   */
+  closeBus?: boolean
   /**
    * The store's name in logs, metrics and errors.
    * @defaultValue `'chain'`
@@ -86,6 +101,17 @@ export interface ChainStoreOptions {
   closeTiers?: boolean
 }
 
+/** Options of {@link ChainStore.build}: the {@link ChainStoreOptions} and the tiers' `ttl`s. */
+export interface ChainBuildOptions extends ChainStoreOptions {
+  /**
+   * One `ttl` per store, in the order of the stores (see {@link ChainTier.ttl}); `undefined` for
+   * a tier without a cap. Its length must match the stores'.
+   * @defaultValue no caps
+   * @example `ChainStore.build([l1, l2], { ttls: ['30s', undefined] })`
+   */
+  ttls?: readonly (Duration | undefined)[]
+}
+
 /** A tier's failure, kept until it is known whether it is reported or rethrown. */
 interface TierFailure {
   readonly tier: Tier
@@ -104,20 +130,6 @@ interface Tier {
 /** The bus namespace a bus delivers after a reconnect: every namespace must be treated as cleared. */
 const EVERY_NAMESPACE = '*'
 
-const PROTOCOL_METHODS = [
-  'get',
-  'set',
-  'delete',
-  'has',
-  'getMany',
-  'setMany',
-  'deleteMany',
-  'setIfAbsent',
-  'deleteMatching',
-  'clear',
-  'close',
-] as const
-
 function validateTiers(tiers: readonly ChainTier[]): Tier[] {
   if (!Array.isArray(tiers) || tiers.length === 0) {
     throw new CacheConfigError('ChainStore: `tiers` must be a non-empty array of { store, ttl? }', {
@@ -131,9 +143,7 @@ function validateTiers(tiers: readonly ChainTier[]): Tier[] {
     if (typeof store !== 'object' || store === null) {
       throw new CacheConfigError(`ChainStore: \`${option}\` must be a CacheStore`, { option })
     }
-    const missing = PROTOCOL_METHODS.find(
-      (method) => typeof (store as unknown as Record<string, unknown>)[method] !== 'function',
-    )
+    const missing = missingMethod(store, 'protocol')
     if (missing !== undefined) {
       throw new CacheConfigError(`ChainStore: \`${option}\` is not a CacheStore (no ${missing}() method)`, {
         option,
@@ -153,6 +163,24 @@ function validateTiers(tiers: readonly ChainTier[]): Tier[] {
     return { store, sync: isSyncStore(store) ? store : undefined, ttlMs, position: index + 1 }
   })
 }
+
+function buildBus(factory: () => InvalidationBus): InvalidationBus {
+  try {
+    return factory()
+  } catch (error) {
+    throw new CacheConfigError('ChainStore: the `bus` factory threw', { option: 'bus', cause: error })
+  }
+}
+
+const CHAIN_STORE_OPTION_NAMES = optionNames<ChainStoreOptions>({
+  bus: true,
+  name: true,
+  namespace: true,
+  onError: true,
+  clock: true,
+  closeTiers: true,
+  closeBus: true,
+})
 
 function nonEmptyString(value: unknown, option: string, fallback: string): string {
   if (value === undefined) return fallback
@@ -220,6 +248,7 @@ export class ChainStore implements CacheStore {
   /** The first tier, when it answers synchronously: the cheap hit path of `get`. */
   readonly #l1Sync: SyncCacheStore | undefined
   readonly #bus: InvalidationBus | undefined
+  readonly #closeBus: boolean
   readonly #onError: ErrorHandler
   readonly #clock: Clock
   readonly #closeTiers: boolean
@@ -236,6 +265,7 @@ export class ChainStore implements CacheStore {
    * a store (or repeats an earlier one), a bad `ttl`, or an invalid option
    */
   constructor(tiers: readonly ChainTier[], options: ChainStoreOptions = {}) {
+    checkOptionNames('ChainStore', options, CHAIN_STORE_OPTION_NAMES)
     this.#tiers = validateTiers(tiers)
     this.#upper = this.#tiers.slice(0, -1)
     this.#last = this.#tiers[this.#tiers.length - 1] as Tier
@@ -254,7 +284,11 @@ export class ChainStore implements CacheStore {
       throw new CacheConfigError('ChainStore: `closeTiers` must be a boolean', { option: 'closeTiers' })
     }
     this.#closeTiers = options.closeTiers ?? true
-    const bus = options.bus
+    if (options.closeBus !== undefined && typeof options.closeBus !== 'boolean') {
+      throw new CacheConfigError('ChainStore: `closeBus` must be a boolean', { option: 'closeBus' })
+    }
+    const built = typeof options.bus === 'function'
+    const bus = built ? buildBus(options.bus as () => InvalidationBus) : options.bus
     if (
       bus !== undefined &&
       (typeof bus !== 'object' ||
@@ -262,9 +296,13 @@ export class ChainStore implements CacheStore {
         typeof bus.publish !== 'function' ||
         typeof bus.subscribe !== 'function')
     ) {
-      throw new CacheConfigError('ChainStore: `bus` must be an InvalidationBus', { option: 'bus' })
+      throw new CacheConfigError(
+        `ChainStore: \`bus\` must be an InvalidationBus or a function returning one${built ? ' (the factory returned something else)' : ''}`,
+        { option: 'bus' },
+      )
     }
     this.#bus = bus
+    this.#closeBus = options.closeBus ?? built
     this.origin = randomOrigin()
     if (bus !== undefined) {
       this.#unsubscribe = bus.subscribe((message) => this.#onMessage(message), { origin: this.origin })
@@ -273,6 +311,43 @@ export class ChainStore implements CacheStore {
     else if (this.#l1Sync !== undefined) Object.assign(this, new.target.syncFirstRead)
     const coordination = forwardCoordination(this.#last.store)
     if (coordination !== undefined) Object.assign(this, coordination)
+  }
+
+  /**
+   * The seed's form: a chain of `stores`, fastest first, with the tier `ttl`s given as one list.
+   *
+   * @param stores - the tiers' stores, fastest first
+   * @param options - the {@link ChainStoreOptions}, plus `ttls`: one `ttl` per store, in order
+   * (`undefined` or `Infinity` for a tier without a cap)
+   * @throws {@link CacheConfigError} when `ttls` is not a list as long as `stores`, and for
+   * everything the constructor rejects
+   * @example
+   * ```ts
+   * const chain = ChainStore.build([new MemoryStore({ maxEntries: 1000 }), redisStore], { ttls: ['1m', undefined] })
+   * ```
+   */
+  static build(stores: readonly CacheStore[], options: ChainBuildOptions = {}): ChainStore {
+    const { ttls, ...rest } = options
+    if (!Array.isArray(stores)) {
+      throw new CacheConfigError('ChainStore.build: `stores` must be an array of CacheStores', {
+        option: 'stores',
+      })
+    }
+    if (ttls !== undefined && (!Array.isArray(ttls) || ttls.length !== stores.length)) {
+      throw new CacheConfigError(
+        `ChainStore.build: \`ttls\` must list one ttl per store: ${stores.length} store(s), ${
+          Array.isArray(ttls) ? `${ttls.length} ttl(s)` : `got ${typeof ttls}`
+        }`,
+        { option: 'ttls' },
+      )
+    }
+    return new ChainStore(
+      stores.map((store, index) => {
+        const ttl = ttls?.[index]
+        return ttl === undefined ? { store } : { store, ttl }
+      }),
+      rest,
+    )
   }
 
   /**
@@ -297,6 +372,8 @@ export class ChainStore implements CacheStore {
   get(key: string): Promise<CacheEntry | undefined> {
     const l1 = this.#l1Sync
     if (l1 === undefined) return this.#getFrom(key, 0, 0, undefined)
+    // `cache()` calls `tryGetSync` then `get`: the first tier was just read; read it once.
+    if (this.#pending.takeFirstTierMiss(key)) return this.#getFrom(key, 1, 0, undefined)
     let hit: CacheEntry | undefined
     try {
       hit = l1.getSync(key)
@@ -492,8 +569,9 @@ export class ChainStore implements CacheStore {
   }
 
   /**
-   * Unsubscribes from the bus (the bus itself stays open), waits for invalidations in progress,
-   * and closes every tier's store unless `closeTiers: false`. Idempotent.
+   * Unsubscribes from the bus, waits for invalidations in progress, closes the bus when the
+   * chain owns it (built from a factory, or `closeBus: true`) and every tier's store unless
+   * `closeTiers: false`. Idempotent.
    */
   close(): Promise<void> {
     this.#closed ??= this.#close()
@@ -504,8 +582,10 @@ export class ChainStore implements CacheStore {
     this.#unsubscribe?.()
     this.#unsubscribe = undefined
     await Promise.all(this.#background)
-    if (!this.#closeTiers) return
-    const results = await Promise.allSettled(this.#tiers.map(async (tier) => tier.store.close()))
+    const closing: Promise<void>[] = []
+    if (this.#closeBus && this.#bus !== undefined) closing.push(this.#bus.close())
+    if (this.#closeTiers) closing.push(...this.#tiers.map(async (tier) => tier.store.close()))
+    const results = await Promise.allSettled(closing)
     const failed = results.find((result) => result.status === 'rejected')
     if (failed !== undefined) throw failed.reason
   }
@@ -517,11 +597,14 @@ export class ChainStore implements CacheStore {
   static readonly syncFirstRead = {
     /** The first tier's live entry, read synchronously; `undefined` (also on a failure): ask `get()`. */
     tryGetSync(this: ChainStore, key: string): CacheEntry | undefined {
+      let hit: CacheEntry | undefined
       try {
-        return (this.#l1Sync as SyncCacheStore).getSync(key)
+        hit = (this.#l1Sync as SyncCacheStore).getSync(key)
       } catch {
         return undefined // get() reads the first tier again and reports the failure
       }
+      if (hit === undefined) this.#pending.noteFirstTierMiss(key)
+      return hit
     },
   }
 

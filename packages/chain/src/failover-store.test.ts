@@ -44,11 +44,45 @@ describe('FailoverStore', () => {
     }
     await primary.inner.set('only-primary', entry('p'))
     expect((await store.get('only-primary'))?.value).toBe('p')
-    // A primary miss is a miss: the fallback is not consulted.
-    await fallback.set('only-fallback', entry('f'))
-    expect(await store.get('only-fallback')).toBeUndefined()
-    expect(await store.has('only-fallback')).toBe(false)
     expect(onError).not.toHaveBeenCalled()
+    expect(store.state).toBe('closed')
+  })
+
+  it('reads the fallback on a primary miss (DESIGN 2.9: on its error or miss)', async () => {
+    const { primary, fallback, store, entry, onError } = setup()
+    await fallback.set('only-fallback', entry('f'))
+    await primary.inner.set('both', entry('primary'))
+    await fallback.set('both', entry('fallback'))
+    expect((await store.get('only-fallback'))?.value).toBe('f')
+    expect(await store.has('only-fallback')).toBe(true)
+    expect((await store.get('both'))?.value).toBe('primary')
+    expect(await store.get('nowhere')).toBeUndefined()
+    expect(await store.has('nowhere')).toBe(false)
+    // getMany asks the fallback once, for the primary's misses only.
+    const fallbackGetMany = vi.spyOn(fallback, 'getMany')
+    const found = await store.getMany(['both', 'nowhere', 'only-fallback'])
+    expect(found.map((hit) => hit?.value)).toEqual(['primary', undefined, 'f'])
+    expect(fallbackGetMany).toHaveBeenCalledExactlyOnceWith(['nowhere', 'only-fallback'])
+    expect(await store.getMany(['both'])).toHaveLength(1)
+    expect(fallbackGetMany).toHaveBeenCalledOnce()
+    expect(onError).not.toHaveBeenCalled()
+    expect(primary.calls.get('get')).toBe(3)
+  })
+
+  it('a fallback failure after a primary miss is reported and is a miss', async () => {
+    const clock = new ManualClock()
+    const primary = new MemoryStore({ clock, maxEntries: 10 })
+    const fallback = new FaultyStore(clock, 'fallback')
+    fallback.down(true)
+    const onError = vi.fn()
+    const store = new FailoverStore({ primary, fallback, clock, onError })
+    expect(await store.get('k')).toBeUndefined()
+    expect(await store.has('k')).toBe(false)
+    expect(await store.getMany(['k', 'j'])).toEqual([undefined, undefined])
+    expect(onError).toHaveBeenCalledTimes(3)
+    expect((onError.mock.calls[0]?.[0] as Error | undefined)?.message).toMatch(
+      /fallback store "fallback" failed on get after a primary miss/,
+    )
     expect(store.state).toBe('closed')
   })
 

@@ -5,8 +5,11 @@ import {
   type CacheStore,
   CacheStoreError,
   type Clock,
+  checkOptionNames,
   defaultErrorHandler,
   type ErrorHandler,
+  missingMethod,
+  optionNames,
   safeReport,
 } from '@stratacache/core'
 import { CircuitBreaker, type CircuitBreakerOptions, type CircuitState } from './circuit-breaker'
@@ -72,12 +75,25 @@ export interface FailoverStoreOptions {
 /** What {@link FailoverStore} returns internally when the primary did not serve an operation. */
 const SKIPPED: unique symbol = Symbol('skipped')
 
+const FAILOVER_STORE_OPTION_NAMES = optionNames<FailoverStoreOptions>({
+  primary: true,
+  fallback: true,
+  breaker: true,
+  mirrorWrites: true,
+  onError: true,
+  clock: true,
+  name: true,
+  closeStores: true,
+})
+
 function requireStore(value: unknown, option: string): CacheStore {
-  const store = value as Partial<CacheStore> | null | undefined
-  if (typeof store !== 'object' || store === null || typeof store.get !== 'function') {
-    throw new CacheConfigError(`FailoverStore: \`${option}\` must be a CacheStore`, { option })
+  const missing = missingMethod(value, 'protocol')
+  if (missing !== undefined) {
+    throw new CacheConfigError(`FailoverStore: \`${option}\` must be a CacheStore (no ${missing}() method)`, {
+      option,
+    })
   }
-  return store as CacheStore
+  return value as CacheStore
 }
 
 /**
@@ -88,7 +104,11 @@ function requireStore(value: unknown, option: string): CacheStore {
  * for `resetTimeout`, so a dead backend costs nothing per call; then a single trial operation
  * probes it, and a success closes the circuit.
  *
- * - Reads take the primary's answer, a miss included (the fallback is not consulted then).
+ * - Reads take the primary's live entry; on a primary miss (or failure) they take the
+ *   fallback's, so entries written while the primary was down stay readable after it is back.
+ *   The fallback may then serve a value another process deleted from the primary: bound the
+ *   fallback with TTLs (or use `mirrorWrites: false`, which keeps in it only what was written
+ *   while the primary failed).
  * - Writes the primary accepted are copied to the fallback (`mirrorWrites`, default `true`);
  *   deletes and clears the primary accepted are applied to the fallback too, so it never serves
  *   a key deleted through this store.
@@ -134,6 +154,7 @@ export class FailoverStore implements CacheStore {
         option: 'options',
       })
     }
+    checkOptionNames('FailoverStore', options, FAILOVER_STORE_OPTION_NAMES)
     this.primary = requireStore(options.primary, 'primary')
     this.fallback = requireStore(options.fallback, 'fallback')
     if (this.primary === this.fallback) {
@@ -170,22 +191,37 @@ export class FailoverStore implements CacheStore {
     return this.#breaker.state
   }
 
-  /** The live entry from the primary, or from the fallback when the primary fails. */
+  /**
+   * The live entry from the primary; on its miss or failure, the fallback's (a fallback failure
+   * after a primary miss is reported and is a miss).
+   */
   async get(key: string): Promise<CacheEntry | undefined> {
     const result = await this.#tryPrimary('get', key, (store) => store.get(key))
-    return result === SKIPPED ? this.fallback.get(key) : result
+    if (result === SKIPPED) return this.fallback.get(key)
+    return result ?? this.#afterMiss('get', key, undefined, () => this.fallback.get(key))
   }
 
-  /** Whether a live entry exists, per the primary (or the fallback when the primary fails). */
+  /** Whether a live entry exists in the primary or, on its miss or failure, in the fallback. */
   async has(key: string): Promise<boolean> {
     const result = await this.#tryPrimary('has', key, (store) => store.has(key))
-    return result === SKIPPED ? this.fallback.has(key) : result
+    if (result === SKIPPED) return this.fallback.has(key)
+    return result || this.#afterMiss('has', key, false, () => this.fallback.has(key))
   }
 
-  /** The entries under `keys`, in order, from the primary (or the fallback when it fails). */
+  /**
+   * The entries under `keys`, in order, from the primary; the keys it misses (all of them when
+   * it fails) are asked of the fallback in one batch.
+   */
   async getMany(keys: string[]): Promise<(CacheEntry | undefined)[]> {
     const result = await this.#tryPrimary('getMany', undefined, (store) => store.getMany(keys))
-    return result === SKIPPED ? this.fallback.getMany(keys) : result
+    if (result === SKIPPED) return this.fallback.getMany(keys)
+    const missing = keys.flatMap((_, index) => (result[index] === undefined ? [index] : []))
+    if (missing.length === 0) return result
+    const found = await this.#afterMiss('getMany', undefined, [], () =>
+      this.fallback.getMany(missing.map((index) => keys[index] as string)),
+    )
+    for (const [position, index] of missing.entries()) result[index] = found[position]
+    return result
   }
 
   /** Writes to the primary (then mirrors to the fallback), or to the fallback when the primary fails. */
@@ -291,6 +327,25 @@ export class FailoverStore implements CacheStore {
         error,
       })
       return SKIPPED
+    }
+  }
+
+  /** Reads the fallback after a primary miss; a failure is reported and gives `missed`. */
+  async #afterMiss<T>(
+    operation: string,
+    key: string | undefined,
+    missed: T,
+    read: () => Promise<T>,
+  ): Promise<T> {
+    try {
+      return await read()
+    } catch (error) {
+      this.#report(`fallback store "${this.fallback.name}" failed on ${operation} after a primary miss`, {
+        operation,
+        key,
+        error,
+      })
+      return missed
     }
   }
 

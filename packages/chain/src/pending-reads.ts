@@ -23,6 +23,31 @@ export interface ReadTicket {
  */
 export class PendingReads {
   readonly #byKey = new Map<string, ReadTicket[]>()
+  /** See {@link PendingReads.noteFirstTierMiss}. */
+  #firstTierMissed: string | undefined
+  #forgetScheduled = false
+
+  /**
+   * Records that the first tier was just read for `key` and missed (a `tryGetSync`), so that
+   * the read that follows in the same synchronous turn (`cache()` calls `get` right after) can
+   * start below it. Forgotten at the next microtask, and by any write or delete (`invalidate`).
+   */
+  noteFirstTierMiss(key: string): void {
+    this.#firstTierMissed = key
+    if (this.#forgetScheduled) return
+    this.#forgetScheduled = true
+    queueMicrotask(() => {
+      this.#forgetScheduled = false
+      this.#firstTierMissed = undefined
+    })
+  }
+
+  /** Whether the first tier just missed `key` (see {@link PendingReads.noteFirstTierMiss}); consumes it. */
+  takeFirstTierMiss(key: string): boolean {
+    if (this.#firstTierMissed !== key) return false
+    this.#firstTierMissed = undefined
+    return true
+  }
 
   /** Registers a read of `key`; pass the ticket to {@link PendingReads.end} when it finishes. */
   begin(key: string): ReadTicket {
@@ -44,6 +69,7 @@ export class PendingReads {
 
   /** Marks every read in flight of `key` as overtaken. */
   invalidate(key: string): void {
+    if (this.#firstTierMissed === key) this.#firstTierMissed = undefined
     if (this.#byKey.size === 0) return
     const tickets = this.#byKey.get(key)
     if (tickets === undefined) return
@@ -52,6 +78,7 @@ export class PendingReads {
 
   /** Marks every read in flight, of any key, as overtaken (after a clear or a pattern delete). */
   invalidateAll(): void {
+    this.#firstTierMissed = undefined
     for (const tickets of this.#byKey.values()) {
       for (const ticket of tickets) ticket.invalidated = true
     }

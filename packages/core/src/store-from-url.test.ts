@@ -66,6 +66,7 @@ describe('storeFromUrl', () => {
       expect(unknown.message).not.toContain(secret)
     }
     expect((await configError(storeFromUrl('file:///'))).message).toMatch(/directory is missing/)
+    expect((await configError(storeFromUrl('gs:///prefix'))).message).toMatch(/bucket is missing/)
   })
 
   it('advertises only the adapter packages of this repository', async () => {
@@ -75,8 +76,9 @@ describe('storeFromUrl', () => {
     )
     for (const adapter of Object.values(KNOWN_ADAPTERS)) expect(packages).toContain(adapter.packageName)
     const unknown = await configError(storeFromUrl('nosuch://x'))
-    for (const scheme of ['memory://', 'redis://', 'file://']) expect(unknown.message).toContain(scheme)
-    expect(unknown.message).not.toMatch(/s3:|gs:/)
+    for (const scheme of ['memory://', 'redis://', 'file://', 'gs://'])
+      expect(unknown.message).toContain(scheme)
+    expect(unknown.message).not.toMatch(/s3:/)
   })
 
   it('names the package, the install command and registerStoreAdapter when the adapter is missing', async () => {

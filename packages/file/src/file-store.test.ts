@@ -9,7 +9,7 @@ import {
 } from '@stratacache/core'
 import { ManualClock } from '@stratacache/core/testing'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { entryAt, listTree, lockPathOf, scratchDir, tempPathNear, writeRawFile } from '../test/helpers'
+import { entryAt, listTree, lockPathOf, scratchDir, tempPathNear, writeRawEntryBytes } from '../test/helpers'
 import { FileStore, type FileStoreOptions } from './file-store'
 
 let root: string
@@ -57,7 +57,7 @@ describe('FileStore layout', () => {
   it('reads entries whose codec bytes were written by another byte store', async () => {
     const store = open()
     const entry = entryAt('from redis', now())
-    await writeRawFile(store, 'k', await new EntryCodec().encode(entry, 'k'))
+    await writeRawEntryBytes(store, 'k', await new EntryCodec().encode(entry, 'k'))
     expect(await store.get('k')).toEqual(entry)
   })
 
@@ -123,7 +123,7 @@ describe('FileStore keys never escape dir', () => {
 describe('FileStore corrupt and foreign files', () => {
   it('a file that is not an entry is a miss, reported and removed', async () => {
     const store = open()
-    await writeRawFile(store, 'k', new TextEncoder().encode('hello, I am not an entry'))
+    await writeRawEntryBytes(store, 'k', new TextEncoder().encode('hello, I am not an entry'))
     expect(await store.get('k')).toBeUndefined()
     expect(errors).toHaveLength(1)
     expect(CacheSerializationError.isInstance(errors[0])).toBe(true)
@@ -134,7 +134,7 @@ describe('FileStore corrupt and foreign files', () => {
   it('an entry holding another key is a miss, reported and removed', async () => {
     const store = open()
     const bytes = await new EntryCodec().encode(entryAt(1, now()), 'other', { embedKey: true })
-    await writeRawFile(store, 'k', bytes)
+    await writeRawEntryBytes(store, 'k', bytes)
     expect(await store.has('k')).toBe(false)
     expect(errors).toHaveLength(1)
     expect(await store.get('k')).toBeUndefined()
@@ -157,13 +157,13 @@ describe('FileStore corrupt and foreign files', () => {
     const header = await new EntryCodec().encode(entryAt(1, now()), 'k', { embedKey: true })
     const bogus = header.slice(0, 50)
     new DataView(bogus.buffer).setUint32(41, 0xffff_ffff)
-    await writeRawFile(store, 'k', bogus)
+    await writeRawEntryBytes(store, 'k', bogus)
     expect(await store.deleteMatching('*')).toBe(0) // matched by its name, removed, not counted as live
-    await writeRawFile(store, 'k', bogus)
+    await writeRawEntryBytes(store, 'k', bogus)
     expect(await store.prune()).toBe(1)
-    await writeRawFile(store, 'k', bogus)
+    await writeRawEntryBytes(store, 'k', bogus)
     expect(await store.has('k')).toBe(false)
-    await writeRawFile(store, 'k', bogus)
+    await writeRawEntryBytes(store, 'k', bogus)
     expect(await store.get('k')).toBeUndefined()
     expect(errors.every((error) => CacheSerializationError.isInstance(error))).toBe(true)
   })
@@ -174,7 +174,7 @@ describe('FileStore corrupt and foreign files', () => {
         throw new Error('handler bug')
       },
     })
-    await writeRawFile(store, 'k', Uint8Array.of(1, 2, 3))
+    await writeRawEntryBytes(store, 'k', Uint8Array.of(1, 2, 3))
     expect(await store.get('k')).toBeUndefined()
   })
 })
@@ -232,7 +232,7 @@ describe('FileStore prune', () => {
     const store = open()
     for (let i = 0; i < 150; i++) await store.set(`short:${i}`, entryAt(i, now(), 100))
     for (let i = 0; i < 20; i++) await store.set(`long:${i}`, entryAt(i, now(), 10_000))
-    await writeRawFile(store, 'garbage', Uint8Array.of(1, 2, 3))
+    await writeRawEntryBytes(store, 'garbage', Uint8Array.of(1, 2, 3))
     const shardDir = dirname(store.pathOf('long:0'))
     const lockPath = lockPathOf(store, 'long:0')
     const oldTemp = tempPathNear(store, 'long:0')
@@ -276,6 +276,7 @@ describe('FileStore prune', () => {
     // the sweep runs real file I/O: wait for it to finish before looking
     await store.prune()
     await expect(stat(path)).rejects.toMatchObject({ code: 'ENOENT' })
+    await clock.advance(1250) // one more tick of the operationTimeout watch, which then stops
     expect(clock.pendingTimers).toBe(1)
     await store.close()
     expect(clock.pendingTimers).toBe(0)

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { describeStoreConformance } from '@stratacache/core/testing'
 import { afterAll, beforeAll } from 'vitest'
 import { FileStore } from '../src/file-store'
-import { writeRawFile } from './helpers'
+import { writeRawEntryBytes } from './helpers'
 
 let root = ''
 beforeAll(async () => {
@@ -21,6 +21,6 @@ describeStoreConformance({
   capabilities: {
     expiry: 'clock',
     serializesValues: true,
-    writeRawBytes: (store, key, bytes) => writeRawFile(store as FileStore, key, bytes),
+    writeRawBytes: (store, key, bytes) => writeRawEntryBytes(store as FileStore, key, bytes),
   },
 })

@@ -6,7 +6,7 @@ import type { CacheEntry } from '@stratacache/core'
 import type { FileStore } from '../src/file-store'
 
 /** Replaces the whole entry file of `key` with `bytes` (the raw stored form, bypassing the codec). */
-export async function writeRawFile(store: FileStore, key: string, bytes: Uint8Array): Promise<void> {
+export async function writeRawEntryBytes(store: FileStore, key: string, bytes: Uint8Array): Promise<void> {
   const path = store.pathOf(key)
   await mkdir(dirname(path), { recursive: true })
   await writeFile(path, bytes)

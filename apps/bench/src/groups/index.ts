@@ -1,7 +1,10 @@
 import type { BenchGroup } from '../harness'
 import { bgReadGroup } from './bg-read'
+import { blobStoreGroup } from './blob-store'
 import { cacheHitAsyncGroup } from './cache-hit-async'
 import { cacheHitSyncGroup } from './cache-hit-sync'
+import { fileStoreGroup } from './file-store'
+import { gcsHitGroup } from './gcs-hit'
 import { heapPerEntryGroup } from './heap-per-entry'
 import { keyValueMemoryGroup, keyValueRedisGroup } from './key-value'
 import { memoryStoreGroup } from './memory-store'
@@ -29,4 +32,7 @@ export const GROUPS: BenchGroup[] = [
   scopeGroup,
   serializersGroup,
   serializerSizeGroup,
+  blobStoreGroup,
+  fileStoreGroup,
+  gcsHitGroup,
 ]

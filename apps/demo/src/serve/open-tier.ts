@@ -14,6 +14,7 @@ import {
  */
 const BUNDLED: Record<string, () => Promise<{ fromUrl: StoreUrlFactory }>> = {
   'file:': () => import('@stratacache/file'),
+  'gs:': () => import('@stratacache/gcs'),
   'redis:': () => import('@stratacache/redis'),
   'rediss:': () => import('@stratacache/redis'),
 }

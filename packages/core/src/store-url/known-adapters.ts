@@ -50,6 +50,12 @@ export const KNOWN_ADAPTERS: Readonly<Record<string, KnownAdapter>> = {
         ? 'the directory is missing (file:///var/cache/app)'
         : undefined,
   },
+  'gs:': {
+    packageName: '@stratacache/gcs',
+    peers: ['@google-cloud/storage'],
+    example: 'gs://bucket/prefix',
+    check: (url) => (url.hostname === '' ? 'the bucket is missing (gs://bucket/prefix)' : undefined),
+  },
 }
 
 /**

@@ -28,7 +28,8 @@
  *
  * The version byte's high bit (0x80) is a flag, set only for entries that
  * have a `staleIfErrorFrom` (every other entry is written byte for byte as before): it adds one
- * field right before the tags, after every other header section:
+ * field right before the tags, after every other header section (after the key section of
+ * version 2):
  *
  * ```
  * 41       8    staleIfErrorFrom, epoch ms (only with the flag; in version 2 at 45 + K, after the key)
@@ -258,6 +259,28 @@ export function readEntryKey(
     return { key: textDecoder.decode(bytes.subarray(KEY_SECTION_OFFSET, end)) }
   } catch {
     return undefined
+  }
+}
+
+/** Whether the key section `bytes[KEY_SECTION_OFFSET, keyEnd)` spells `key`. */
+function holdsKey(bytes: Uint8Array, keyEnd: number, key: string): boolean {
+  // Most keys are ASCII: compare code units to bytes without decoding.
+  if (keyEnd - KEY_SECTION_OFFSET === key.length) {
+    let ascii = true
+    for (let i = 0; i < key.length; i++) {
+      const code = key.charCodeAt(i)
+      if (code >= 0x80) {
+        ascii = false
+        break
+      }
+      if (bytes[KEY_SECTION_OFFSET + i] !== code) return false
+    }
+    if (ascii) return true
+  }
+  try {
+    return textDecoder.decode(bytes.subarray(KEY_SECTION_OFFSET, keyEnd)) === key
+  } catch {
+    return false
   }
 }
 
@@ -537,11 +560,8 @@ export class EntryCodec {
         `the value claims ${serializedLength} bytes, more than maxValueBytes (${this.#maxValueBytes}); not decompressed`,
       )
     }
-    if (version === KEYED_FORMAT_VERSION && key !== undefined) {
-      const held = readEntryKey(bytes.subarray(0, keyEnd))
-      if (held === undefined || !('key' in held) || held.key !== key) {
-        throw fail('the bytes hold the entry of another key')
-      }
+    if (version === KEYED_FORMAT_VERSION && key !== undefined && !holdsKey(bytes, keyEnd, key)) {
+      throw fail('the bytes hold the entry of another key')
     }
 
     const createdAt = view.getFloat64(5)

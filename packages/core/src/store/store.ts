@@ -4,6 +4,8 @@
  * @packageDocumentation
  */
 
+import { hasCapability } from './store-capabilities'
+
 /**
  * A stored value with its timeline. All times are epoch milliseconds.
  *
@@ -118,7 +120,7 @@ export interface FreshReadStore extends SyncCacheStore {
  * ```
  */
 export function canGetFreshSync(store: CacheStore): store is FreshReadStore {
-  return isSyncStore(store) && typeof (store as Partial<FreshReadStore>).getFreshSync === 'function'
+  return isSyncStore(store) && hasCapability(store, 'freshRead')
 }
 
 /**
@@ -130,7 +132,7 @@ export function canGetFreshSync(store: CacheStore): store is FreshReadStore {
  * ```
  */
 export function canTryGetSync(store: CacheStore): store is SyncFirstReadStore {
-  return typeof (store as Partial<SyncFirstReadStore>).tryGetSync === 'function'
+  return hasCapability(store, 'syncFirstRead')
 }
 
 /**
@@ -142,12 +144,7 @@ export function canTryGetSync(store: CacheStore): store is SyncFirstReadStore {
  * ```
  */
 export function isSyncStore(store: CacheStore): store is SyncCacheStore {
-  const candidate = store as Partial<SyncCacheStore>
-  return (
-    typeof candidate.getSync === 'function' &&
-    typeof candidate.setSync === 'function' &&
-    typeof candidate.deleteSync === 'function'
-  )
+  return hasCapability(store, 'sync')
 }
 
 /**
