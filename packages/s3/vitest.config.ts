@@ -1,0 +1,4 @@
+import { defineProject, mergeConfig } from 'vitest/config'
+import { sharedProject } from '../../vitest.shared'
+
+export default mergeConfig(sharedProject, defineProject({ test: { name: 's3' } }))
