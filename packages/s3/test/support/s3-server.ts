@@ -6,6 +6,7 @@
 import { S3Client } from '@aws-sdk/client-s3'
 import { buildApp } from 'fauxqs'
 import { type FauxqsS3Store, fauxqsS3StoreClass } from './fauxqs-internals'
+import { installFaults, type S3Faults } from './s3-faults'
 import { applyS3Fidelity } from './s3-fidelity'
 
 /** Credentials fauxqs accepts; they sign requests and are never checked. */
@@ -18,6 +19,8 @@ export interface S3TestServer {
   readonly port: number
   /** The in-memory object store behind the server (to create buckets, inspect or plant objects). */
   readonly objects: FauxqsS3Store
+  /** Faults a test can switch on (see `s3-faults.ts`). */
+  readonly faults: S3Faults
   /** Creates a bucket (idempotent). */
   createBucket(name: string): void
   /** A client for this server; the caller destroys it. */
@@ -35,7 +38,8 @@ export async function startS3TestServer(options: { port?: number } = {}): Promis
   const objects = new Store()
   // Only the S3 store is given: fauxqs builds its own (unused) SQS and SNS stores.
   const app = buildApp({ logger: false, stores: { s3Store: objects } as never })
-  applyS3Fidelity(app as never, objects)
+  applyS3Fidelity(app, objects)
+  const faults = installFaults(app)
   await app.listen({ host: '127.0.0.1', port: options.port ?? 0 })
   const address = app.server.address()
   if (address === null || typeof address === 'string') throw new Error('fauxqs: no TCP address')
@@ -48,6 +52,7 @@ export async function startS3TestServer(options: { port?: number } = {}): Promis
     endpoint,
     port: address.port,
     objects,
+    faults,
     createBucket: (name) => objects.createBucket(name),
     client: ({ maxAttempts } = {}) =>
       new S3Client({
