@@ -1,7 +1,8 @@
 /**
  * The stratacache tour: what a backend team gets by wrapping an expensive function once.
  * Runs on embedded defaults (a memory tier over a file tier); adds a Redis tier when `redisUrl`
- * is given. Every step prints what happened and returns the numbers, so the tour is also a test.
+ * is given and an S3 tier below it when `s3Url` is. Every step prints what happened and returns
+ * the numbers, so the tour is also a test.
  */
 
 import { ChainStore, type ChainTier } from '@stratacache/chain'
@@ -22,6 +23,8 @@ export interface TourOptions {
   dir: string
   /** A `redis://` URL: adds a Redis tier. */
   redisUrl?: string | undefined
+  /** An `s3://bucket/prefix?region=…` URL: adds an S3 tier (the cold, durable one) at the bottom. */
+  s3Url?: string | undefined
   /** Where the tour prints. @defaultValue `console.log` */
   print?: (line: string) => void
 }
@@ -70,6 +73,11 @@ export async function runTour(options: TourOptions): Promise<TourSummary> {
   if (options.redisUrl) {
     tiers.push({ store: tier(await storeFromUrl(options.redisUrl), 'L3:redis') })
     tierNames.push('L3:redis')
+  }
+  if (options.s3Url) {
+    const name = `L${tiers.length + 1}:s3`
+    tiers.push({ store: tier(await storeFromUrl(options.s3Url), name) })
+    tierNames.push(name)
   }
   const chain = new ChainStore(tiers, { closeTiers: false })
   print(`tiers: ${tierNames.join(' → ')}`)
