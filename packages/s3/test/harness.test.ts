@@ -77,6 +77,16 @@ describe('S3 fidelity of the test server', () => {
     expect(await failure(put('é'.repeat(513)))).toEqual({ name: 'KeyTooLongError', status: 400 })
   })
 
+  it('rejects user metadata over 2 KB (400 MetadataTooLarge)', async () => {
+    expect(await failure(put('meta-ok', 'x', { Metadata: { a: 'v'.repeat(2000) } }))).toBeUndefined()
+    expect(
+      await failure(put('meta-big', 'x', { Metadata: { a: 'v'.repeat(1500), b: 'v'.repeat(600) } })),
+    ).toEqual({
+      name: 'MetadataTooLarge',
+      status: 400,
+    })
+  })
+
   it('accepts a PutObject body over 11 MiB', async () => {
     const big = new Uint8Array(12 * 1024 * 1024).fill(7)
     await client.send(new PutObjectCommand({ Bucket, Key: 'big', Body: big }))

@@ -90,6 +90,38 @@ function rejectLongNames(app: FastifyInstance): void {
   })
 }
 
+/** S3's limit on the user-defined metadata of an object: keys and values, UTF-8 bytes. */
+export const S3_MAX_METADATA_BYTES = 2048
+
+/**
+ * Deviation 5 — user metadata over 2 KB. fauxqs keeps any amount; S3 refuses a PutObject whose
+ * `x-amz-meta-*` names and values exceed 2 KB with `400 MetadataTooLarge`, so a store that put
+ * unbounded data (tags, long keys) in metadata would fail only in production.
+ */
+function limitMetadata(app: FastifyInstance): void {
+  app.addHook('onRequest', (request, reply, done) => {
+    if (request.method !== 'PUT' || objectOf(request) === undefined) {
+      done()
+      return
+    }
+    let bytes = 0
+    for (const [name, value] of Object.entries(request.headers)) {
+      if (!name.startsWith('x-amz-meta-')) continue
+      bytes += Buffer.byteLength(name.slice('x-amz-meta-'.length)) + Buffer.byteLength(String(value ?? ''))
+    }
+    if (bytes > S3_MAX_METADATA_BYTES) {
+      sendS3Error(
+        reply,
+        400,
+        'MetadataTooLarge',
+        'Your metadata headers exceed the maximum allowed metadata size.',
+      )
+      return
+    }
+    done()
+  })
+}
+
 /**
  * Deviation 3 — the body limit. fauxqs's server refuses bodies over 11 MiB (`413`); S3 takes up to
  * 5 GiB in one PutObject, and a 10 MiB value may encode a little larger. The wildcard (binary)
@@ -170,6 +202,7 @@ function enforceConditionalWrites(app: FastifyInstance, store: FauxqsS3Store): v
 export function applyS3Fidelity(app: FastifyInstance, store: FauxqsS3Store): void {
   fixListingOrder(store)
   rejectLongNames(app)
+  limitMetadata(app)
   raiseBodyLimit(app)
   enforceConditionalWrites(app, store)
 }
