@@ -119,6 +119,7 @@ export {
   type MemoryStats,
   type MetricsStats,
 } from './metrics/in-memory-metrics'
+export { checkOptionNames, invalidOption } from './option-errors'
 export { jsonSerializer } from './serializers/json'
 export type { Serializer } from './serializers/serializer'
 export type {
@@ -131,17 +132,23 @@ export type {
   BlobReadResult,
   BlobWriteOptions,
 } from './store/blob-backend'
+export { BlobStore } from './store/blob-store'
+export { BLOB_STORE_OPTION_NAMES, type BlobStoreOptions } from './store/blob-store-options'
 export {
+  BYTE_STORE_OPTION_NAMES,
   type ByteStoreOptions,
   type ResolvedByteStoreOptions,
   resolveByteStoreOptions,
 } from './store/byte-store-options'
 export {
   type CompressOptions,
+  DEFAULT_MAX_VALUE_BYTES,
   ENTRY_TIMELINE_BYTES,
+  type EncodeOptions,
   EntryCodec,
   type EntryCodecOptions,
   type EntryHeaderTimeline,
+  readEntryKey,
   readEntryTimeline,
 } from './store/codec'
 export { type Compression, gzipCompression } from './store/compression'
@@ -155,7 +162,7 @@ export {
   remainingLifeMs,
 } from './store/entry'
 export { estimateSize } from './store/estimate-size'
-export { escapeGlob, globToRegExp, hasWildcard, unescapeGlob } from './store/glob'
+export { escapeGlob, globLiteralPrefix, globToRegExp, hasWildcard, unescapeGlob } from './store/glob'
 export { type InstrumentOptions, instrument } from './store/instrument'
 export { MemoryStore, type MemoryStoreOptions } from './store/memory-store'
 export {
@@ -167,5 +174,7 @@ export {
   type SyncCacheStore,
   type SyncFirstReadStore,
 } from './store/store'
+export { type StoreFailureContext, storeFailure } from './store/store-failure'
+export { assertStoreKey } from './store/store-key'
 export { type TimeoutContext, withTimeout } from './store/with-timeout'
 export { type StoreUrlFactory, storeFromUrl } from './store-from-url'

@@ -6,7 +6,8 @@
  *
  * A backend knows nothing of cache keys or entries: it stores opaque bytes under **names** that
  * `BlobStore` chose (safe on every backend: at most 1,024 UTF-8 bytes of printable ASCII, `/` as
- * the only separator, never `.` or `..` as a segment, always below the store's prefix).
+ * the only separator, segments of at most 200 bytes — a file name on any file system — never
+ * `.` or `..` as a segment, always below the store's prefix).
  * @packageDocumentation
  */
 
@@ -153,6 +154,13 @@ export interface BlobBackend {
    * `maxDeleteBatch` names per call (a backend splits nothing itself).
    */
   delete(names: string[], options?: BlobCallOptions): Promise<void>
+  /**
+   * Optional: deletes the object only if it still has this {@link BlobInfo.version} (GCS
+   * `ifGenerationMatch`, S3 `If-Match`); resolves whether it deleted. `BlobStore` removes dead
+   * and corrupt entries with it, so that an entry another process has just written over the dead
+   * one (a lock taken with `setIfAbsent`) is never removed. Without it, `BlobStore` uses `delete`.
+   */
+  deleteIfVersion?(name: string, version: string, options?: BlobCallOptions): Promise<boolean>
   /** The largest batch `delete` accepts in one call (S3: 1,000). @defaultValue 1 */
   readonly maxDeleteBatch?: number
   /** One page of the objects whose names start with `prefix`. */

@@ -25,6 +25,22 @@ export interface ByteStoreOptions extends EntryCodecOptions {
   onError?: ErrorHandler
 }
 
+/**
+ * The names of the {@link ByteStoreOptions}, for a store's check of unknown options.
+ *
+ * @example
+ * ```ts
+ * checkOptionNames('MyStore', options, [...BYTE_STORE_OPTION_NAMES, 'url'])
+ * ```
+ */
+export const BYTE_STORE_OPTION_NAMES: readonly string[] = Object.freeze([
+  'serializer',
+  'readSerializers',
+  'compress',
+  'maxValueBytes',
+  'onError',
+])
+
 /** What {@link resolveByteStoreOptions} hands a byte store. */
 export interface ResolvedByteStoreOptions {
   /** The codec built from `serializer`, `readSerializers` and `compress`. */

@@ -226,8 +226,8 @@ describe('EntryCodec rejects bad bytes with CacheSerializationError naming the k
 
   it('on an unknown format version', async () => {
     const bytes = await codec.encode(entry(1))
-    bytes[2] = 2
-    expect((await decodeError(codec, reseal(bytes))).message).toContain('unsupported format version 2')
+    bytes[2] = 3
+    expect((await decodeError(codec, reseal(bytes))).message).toContain('unsupported format version 3')
   })
 
   it('on foreign bytes', async () => {

@@ -3,12 +3,14 @@
  * Nothing in the bytes is store-specific: an entry written by one store can be copied
  * byte-for-byte into another.
  *
- * Layout, format version 1 (integers unsigned big-endian, floats IEEE-754 float64 big-endian):
+ * Layout (integers unsigned big-endian, floats IEEE-754 float64 big-endian). Format version 1 is
+ * an entry without its key; version 2 is the same with the key as a section after the fixed
+ * header, for stores whose object names cannot carry the key (`BlobStore`). Both are read.
  *
  * ```
  * offset  size  field
  *  0       2    magic 0xF5 0x43 (0xF5 never occurs in UTF-8, so no text is mistaken for an entry)
- *  2       1    format version (1)
+ *  2       1    format version (1: no key section, 2: with the key section)
  *  3       1    serializer id (1 = json; see Serializer)
  *  4       1    compression id (0 = not compressed, 1 = gzip; see Compression)
  *  5       8    createdAt, epoch ms
@@ -17,7 +19,9 @@
  * 29       4    tag count T
  * 33       4    stored payload length P (after compression)
  * 37       4    serialized payload length U (before compression; equals P when not compressed)
- * 41       …    T tags, each: 4-byte UTF-8 length, then the UTF-8 bytes
+ * 41       4    (version 2 only) key length K
+ * 45       K    (version 2 only) the entry's key, UTF-8
+ *  …       …    T tags, each: 4-byte UTF-8 length, then the UTF-8 bytes
  *  …       P    payload: the serialized value, compressed when the compression id is not 0
  * end-4    4    CRC-32 (IEEE) of every byte before it
  * ```
@@ -38,7 +42,9 @@ import type { CacheEntry } from './store'
 const MAGIC_0 = 0xf5
 const MAGIC_1 = 0x43
 const FORMAT_VERSION = 1
-const TAGS_OFFSET = 41
+const KEYED_FORMAT_VERSION = 2
+const FIXED_HEADER_BYTES = 41
+const KEY_SECTION_OFFSET = 45
 const CHECKSUM_BYTES = 4
 const MAX_UINT32 = 0xffff_ffff
 
@@ -56,6 +62,13 @@ export const ENTRY_TIMELINE_BYTES = 29
 
 /** The default `compress.minBytes`: payloads smaller than this are stored uncompressed. */
 const DEFAULT_MIN_COMPRESS_BYTES = 1024
+
+/**
+ * The default {@link EntryCodecOptions.maxValueBytes}: 64 MiB, far above what a cache entry
+ * usually holds (the conformance suite requires 10 MiB) and far below what a forged header may
+ * claim (4 GiB).
+ */
+export const DEFAULT_MAX_VALUE_BYTES = 64 * 1024 * 1024
 
 /** Options of {@link EntryCodec} (and, through `ByteStoreOptions`, of every byte store). */
 export interface EntryCodecOptions {
@@ -91,6 +104,33 @@ export interface EntryCodecOptions {
    * ```
    */
   compress?: boolean | CompressOptions
+  /**
+   * The largest serialized value (before compression) the store accepts, in bytes. Writing a
+   * larger value rejects with a `CacheSerializationError` naming the key (nothing is written),
+   * and reading stops as soon as an entry passes it: an entry whose header claims more, or whose
+   * compressed payload inflates beyond it, is a miss reported to `onError`, after at most this
+   * much memory and no more work than that (a forged "zip bomb" costs nothing more).
+   * @defaultValue 64 MiB ({@link DEFAULT_MAX_VALUE_BYTES})
+   * @example
+   * ```ts
+   * new RedisStore({ client, maxValueBytes: 256 * 1024 * 1024 })
+   * ```
+   */
+  maxValueBytes?: number
+}
+
+/** Options of {@link EntryCodec.encode}. */
+export interface EncodeOptions {
+  /**
+   * Writes the key into the entry (format version 2), for stores whose object names cannot
+   * carry it; {@link readEntryKey} reads it back from the entry's first bytes.
+   * @defaultValue false
+   * @example
+   * ```ts
+   * await codec.encode(entry, key, { embedKey: true })
+   * ```
+   */
+  embedKey?: boolean
 }
 
 /**
@@ -168,13 +208,54 @@ function dataView(bytes: Uint8Array): DataView {
  */
 export function readEntryTimeline(bytes: Uint8Array): EntryHeaderTimeline | undefined {
   if (!(bytes instanceof Uint8Array) || bytes.length < ENTRY_TIMELINE_BYTES) return undefined
-  if (bytes[0] !== MAGIC_0 || bytes[1] !== MAGIC_1 || bytes[2] !== FORMAT_VERSION) return undefined
+  if (bytes[0] !== MAGIC_0 || bytes[1] !== MAGIC_1) return undefined
+  if (bytes[2] !== FORMAT_VERSION && bytes[2] !== KEYED_FORMAT_VERSION) return undefined
   const view = dataView(bytes)
   const createdAt = view.getFloat64(5)
   const freshUntil = view.getFloat64(13)
   const staleUntil = view.getFloat64(21)
   if (!isValidTime(createdAt) || !isValidTime(freshUntil) || !isValidTime(staleUntil)) return undefined
   return { createdAt, freshUntil, staleUntil }
+}
+
+/**
+ * What an entry's first bytes say of the key it carries (see {@link EncodeOptions.embedKey}):
+ * `{ key }` when they hold it whole; `{ key: undefined }` for an entry without a key section
+ * (format version 1); `{ moreBytes: n }` when the first `n` bytes are needed to read it; and
+ * `undefined` when the bytes do not start like an entry (or the key is not valid UTF-8). Like
+ * {@link readEntryTimeline}, it checks no checksum.
+ *
+ * @example
+ * ```ts
+ * let head = await read(name, 256)
+ * let found = readEntryKey(head)
+ * if (found !== undefined && 'moreBytes' in found) found = readEntryKey(await read(name, found.moreBytes))
+ * ```
+ */
+export function readEntryKey(
+  bytes: Uint8Array,
+): { key: string | undefined } | { moreBytes: number } | undefined {
+  if (readEntryTimeline(bytes) === undefined) return undefined
+  if (bytes[2] === FORMAT_VERSION) return { key: undefined }
+  if (bytes.length < KEY_SECTION_OFFSET) return { moreBytes: KEY_SECTION_OFFSET }
+  const end = KEY_SECTION_OFFSET + dataView(bytes).getUint32(FIXED_HEADER_BYTES)
+  if (bytes.length < end) return { moreBytes: end }
+  try {
+    return { key: textDecoder.decode(bytes.subarray(KEY_SECTION_OFFSET, end)) }
+  } catch {
+    return undefined
+  }
+}
+
+function validMaxValueBytes(value: unknown): number {
+  if (value === undefined) return DEFAULT_MAX_VALUE_BYTES
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0 || value > MAX_UINT32) {
+    throw new CacheConfigError(
+      `Invalid option "maxValueBytes": ${String(value)} (expected an integer number of bytes from 1 to ${MAX_UINT32})`,
+      { option: 'maxValueBytes' },
+    )
+  }
+  return value
 }
 
 function validMinBytes(value: unknown): number {
@@ -233,6 +314,7 @@ export class EntryCodec {
   readonly #compressions = new Map<number, Compression>()
   readonly #compression: Compression | undefined
   readonly #minCompressBytes: number
+  readonly #maxValueBytes: number
 
   /**
    * @throws {@link CacheConfigError} naming the option at fault (`serializer`, `readSerializers`,
@@ -243,6 +325,7 @@ export class EntryCodec {
       throw new CacheConfigError('Invalid EntryCodec options: expected an object')
     }
     const { serializer = jsonSerializer, readSerializers = [], compress = false } = options
+    this.#maxValueBytes = validMaxValueBytes(options.maxValueBytes)
     assertSerializer(serializer, 'serializer')
     this.serializer = serializer
     register(this.#serializers, jsonSerializer, 'serializer')
@@ -282,15 +365,16 @@ export class EntryCodec {
    * Encodes an entry.
    *
    * @param entry - the entry to encode
-   * @param key - the entry's key, named in error messages
-   * @throws `CacheSerializationError` (with `key`) when the value cannot be serialized, or the
-   * entry's timestamps or tags are not valid
+   * @param key - the entry's key, named in error messages (and written into the entry with `embedKey`)
+   * @param options - see {@link EncodeOptions}
+   * @throws `CacheSerializationError` (with `key`) when the value cannot be serialized, is larger
+   * than `maxValueBytes`, or the entry's timestamps or tags are not valid
    * @example
    * ```ts
    * await redis.set(key, Buffer.from(await codec.encode(entry, key)))
    * ```
    */
-  async encode(entry: CacheEntry, key?: string): Promise<Uint8Array> {
+  async encode(entry: CacheEntry, key?: string, options: EncodeOptions = {}): Promise<Uint8Array> {
     if (typeof entry !== 'object' || entry === null) {
       throw new CacheSerializationError(`Cannot encode the entry${describeKey(key)}: it is not an object`, {
         key,
@@ -322,9 +406,9 @@ export class EntryCodec {
     }
 
     const serialized = this.#serialize(entry.value, key)
-    if (serialized.length > MAX_UINT32) {
+    if (serialized.length > this.#maxValueBytes) {
       throw new CacheSerializationError(
-        `Cannot encode the value${describeKey(key)}: it is larger than 4 GiB`,
+        `Cannot encode the value${describeKey(key)}: it serializes to ${serialized.length} bytes, more than maxValueBytes (${this.#maxValueBytes})`,
         { key },
       )
     }
@@ -338,11 +422,13 @@ export class EntryCodec {
       }
     }
 
-    const bytes = new Uint8Array(TAGS_OFFSET + tagBytes + payload.length + CHECKSUM_BYTES)
+    const keyBytes = options.embedKey === true ? textEncoder.encode(key ?? '') : undefined
+    const tagsOffset = keyBytes === undefined ? FIXED_HEADER_BYTES : KEY_SECTION_OFFSET + keyBytes.length
+    const bytes = new Uint8Array(tagsOffset + tagBytes + payload.length + CHECKSUM_BYTES)
     const view = dataView(bytes)
     bytes[0] = MAGIC_0
     bytes[1] = MAGIC_1
-    bytes[2] = FORMAT_VERSION
+    bytes[2] = keyBytes === undefined ? FORMAT_VERSION : KEYED_FORMAT_VERSION
     bytes[3] = this.serializer.id
     bytes[4] = compressionId
     view.setFloat64(5, createdAt)
@@ -351,7 +437,11 @@ export class EntryCodec {
     view.setUint32(29, encodedTags.length)
     view.setUint32(33, payload.length)
     view.setUint32(37, serialized.length)
-    let offset = TAGS_OFFSET
+    if (keyBytes !== undefined) {
+      view.setUint32(FIXED_HEADER_BYTES, keyBytes.length)
+      bytes.set(keyBytes, KEY_SECTION_OFFSET)
+    }
+    let offset = tagsOffset
     for (const tag of encodedTags) {
       view.setUint32(offset, tag.length)
       bytes.set(tag, offset + 4)
@@ -369,8 +459,10 @@ export class EntryCodec {
    * dead: freshness is the store's decision.
    *
    * @param bytes - the stored bytes
-   * @param key - the entry's key, named in error messages
-   * @throws `CacheSerializationError` (with `key`) for anything that is not a valid entry
+   * @param key - the entry's key, named in error messages; an entry that carries another key
+   *   (see {@link EncodeOptions.embedKey}) is rejected
+   * @throws `CacheSerializationError` (with `key`) for anything that is not a valid entry, and
+   *   for a value larger than `maxValueBytes` (checked before any decompression)
    * @example
    * ```ts
    * const entry = await codec.decode(bytes, key)
@@ -382,11 +474,12 @@ export class EntryCodec {
 
     if (!(bytes instanceof Uint8Array)) throw fail(`expected a Uint8Array, got ${typeof bytes}`)
     const length = bytes.length
-    if (length < TAGS_OFFSET + CHECKSUM_BYTES) throw fail(`truncated (${length} bytes)`)
+    if (length < FIXED_HEADER_BYTES + CHECKSUM_BYTES) throw fail(`truncated (${length} bytes)`)
     if (bytes[0] !== MAGIC_0 || bytes[1] !== MAGIC_1) throw fail('not a stratacache entry (bad magic bytes)')
-    if (bytes[2] !== FORMAT_VERSION) {
+    const version = bytes[2]
+    if (version !== FORMAT_VERSION && version !== KEYED_FORMAT_VERSION) {
       throw fail(
-        `unsupported format version ${bytes[2]} (this version of stratacache reads ${FORMAT_VERSION})`,
+        `unsupported format version ${version} (this version of stratacache reads ${FORMAT_VERSION} and ${KEYED_FORMAT_VERSION})`,
       )
     }
     const view = dataView(bytes)
@@ -394,9 +487,16 @@ export class EntryCodec {
     const payloadLength = view.getUint32(33)
     const serializedLength = view.getUint32(37)
     const end = length - CHECKSUM_BYTES
-    if (tagCount > (end - TAGS_OFFSET) / 4) throw fail('truncated (tags)')
+    let offset = FIXED_HEADER_BYTES
+    let keyEnd = offset
+    if (version === KEYED_FORMAT_VERSION) {
+      if (KEY_SECTION_OFFSET > end) throw fail('truncated (key)')
+      keyEnd = KEY_SECTION_OFFSET + view.getUint32(FIXED_HEADER_BYTES)
+      if (keyEnd > end) throw fail('truncated (key)')
+      offset = keyEnd
+    }
+    if (tagCount > (end - offset) / 4) throw fail('truncated (tags)')
     const tagOffsets = new Array<number>(tagCount)
-    let offset = TAGS_OFFSET
     for (let i = 0; i < tagCount; i++) {
       if (offset + 4 > end) throw fail('truncated (tags)')
       const tagLength = view.getUint32(offset)
@@ -408,6 +508,17 @@ export class EntryCodec {
       throw fail(offset + payloadLength > end ? 'truncated (payload)' : 'unexpected bytes after the payload')
     }
     if (crc32(bytes, 0, end) !== view.getUint32(end)) throw fail('checksum mismatch (the bytes are corrupt)')
+    if (serializedLength > this.#maxValueBytes) {
+      throw fail(
+        `the value claims ${serializedLength} bytes, more than maxValueBytes (${this.#maxValueBytes}); not decompressed`,
+      )
+    }
+    if (version === KEYED_FORMAT_VERSION && key !== undefined) {
+      const held = readEntryKey(bytes.subarray(0, keyEnd))
+      if (held === undefined || !('key' in held) || held.key !== key) {
+        throw fail('the bytes hold the entry of another key')
+      }
+    }
 
     const createdAt = view.getFloat64(5)
     const freshUntil = view.getFloat64(13)

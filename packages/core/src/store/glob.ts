@@ -108,3 +108,23 @@ export function unescapeGlob(pattern: string): string {
 export function escapeGlob(text: string): string {
   return text.replace(/[*?[\]\\]/g, '\\$&')
 }
+
+/**
+ * The literal text every key matching `pattern` starts with: the pattern up to its first
+ * wildcard, unescaped. Stores that list keys by prefix list only these.
+ *
+ * @example
+ * ```ts
+ * globLiteralPrefix('user:*')      // 'user:'
+ * globLiteralPrefix('a\\*b?')      // 'a*b'
+ * globLiteralPrefix('*:1')         // ''
+ * ```
+ */
+export function globLiteralPrefix(pattern: string): string {
+  for (let i = 0; i < pattern.length; i++) {
+    const char = pattern[i]
+    if (char === '\\') i++
+    else if (char === '*' || char === '?') return unescapeGlob(pattern.slice(0, i))
+  }
+  return unescapeGlob(pattern)
+}

@@ -1,0 +1,235 @@
+import { describe, expect, it } from 'vitest'
+import {
+  CacheConfigError,
+  CacheKeyError,
+  CacheSerializationError,
+  CacheStoreError,
+  CacheTimeoutError,
+} from '../errors'
+import { describeBlobBackendConformance, flushMicrotasks, ManualClock, MemoryBlobBackend } from '../testing'
+import type { BlobBackend, BlobCallOptions } from './blob-backend'
+import { BlobNames } from './blob-names'
+import { BlobStore } from './blob-store'
+import { EntryCodec } from './codec'
+import { createEntry } from './entry'
+
+describeBlobBackendConformance({
+  name: 'MemoryBlobBackend',
+  createBackend: () => new MemoryBlobBackend({ pageSize: 7 }),
+})
+describeBlobBackendConformance({
+  name: 'MemoryBlobBackend without metadata or range reads',
+  createBackend: () =>
+    new MemoryBlobBackend({ capabilities: { metadata: false, rangeReads: false }, pageSize: 7 }),
+})
+describeBlobBackendConformance({
+  name: 'MemoryBlobBackend without conditional writes',
+  createBackend: () => new MemoryBlobBackend({ capabilities: { conditionalWrites: false } }),
+})
+
+const clock = new ManualClock()
+const live = (value: unknown, tags?: string[]) =>
+  createEntry(value, { now: clock.now(), ttlMs: 60_000, tags })
+
+function storeOver<B extends BlobBackend = MemoryBlobBackend>(
+  backend: B = new MemoryBlobBackend() as BlobBackend as B,
+  options = {},
+) {
+  const errors: unknown[] = []
+  const store = new BlobStore(backend, {
+    clock,
+    prefix: 'ns/',
+    onError: (error) => errors.push(error),
+    ...options,
+  })
+  return { store, errors, backend }
+}
+
+/** A backend whose calls never settle until released, recording the signals it was given. */
+class HangingBackend extends MemoryBlobBackend {
+  readonly signals: AbortSignal[] = []
+  override read(_name: string, options: BlobCallOptions = {}) {
+    if (options.signal) this.signals.push(options.signal)
+    return new Promise<undefined>(() => {})
+  }
+}
+
+describe('BlobStore', () => {
+  it('names objects below its prefix, the key readable in the name', async () => {
+    const { store, backend } = storeOver()
+    await store.set('user:42', live('u'))
+    expect([...backend.objects.keys()]).toEqual(['ns/user~3a42'])
+  })
+
+  it('lists only the names a glob literal prefix can match', async () => {
+    const backend = new MemoryBlobBackend()
+    const listed: string[] = []
+    const list = backend.list.bind(backend)
+    backend.list = (prefix, cursor, options) => {
+      listed.push(prefix)
+      return list(prefix, cursor, options)
+    }
+    const { store } = storeOver(backend)
+    await store.setMany([
+      ['user:1', live(1)],
+      ['post:1', live(2)],
+    ])
+    expect(await store.deleteMatching('user:*')).toBe(1)
+    expect(listed).toEqual(['ns/user~3a'])
+    expect((await store.get('post:1'))?.value).toBe(2)
+  })
+
+  it('matches long keys by the key carried in their entry', async () => {
+    const { store, backend } = storeOver()
+    const long = `long:${'x'.repeat(5000)}`
+    await store.set(long, live('big key'))
+    const [name] = [...backend.objects.keys()]
+    expect(name?.length).toBeLessThanOrEqual(1024)
+    expect(await store.deleteMatching('long:x*x')).toBe(1)
+    expect(await store.get(long)).toBeUndefined()
+  })
+
+  it('never touches objects under its prefix that it did not name', async () => {
+    const { store, backend } = storeOver()
+    backend.put('ns/Foreign.txt', new Uint8Array([1]))
+    backend.put('ns/sub/dir', new Uint8Array([2]))
+    await store.set('k', live(1))
+    await store.clear()
+    expect(await store.prune()).toBe(0)
+    expect([...backend.objects.keys()].sort()).toEqual(['ns/Foreign.txt', 'ns/sub/dir'])
+  })
+
+  it('reads entries of format version 1 (without key section)', async () => {
+    const { store, backend } = storeOver()
+    backend.put('ns/old', await new EntryCodec().encode(live('v1'), 'old'))
+    expect((await store.get('old'))?.value).toBe('v1')
+    expect(await store.deleteMatching('o*')).toBe(1)
+  })
+
+  it('misses the bytes of another key copied under a name, reporting them', async () => {
+    const { store, backend, errors } = storeOver()
+    backend.put('ns/a', await new EntryCodec().encode(live('of b'), 'b', { embedKey: true }))
+    expect(await store.get('a')).toBeUndefined()
+    expect(CacheSerializationError.isInstance(errors[0])).toBe(true)
+    expect(backend.objects.has('ns/a')).toBe(false)
+  })
+
+  it('reports a corrupt entry to onError and removes it', async () => {
+    const { store, backend, errors } = storeOver()
+    backend.put('ns/k', new Uint8Array([0xf5, 0x43, 1, 2, 3]))
+    expect(await store.get('k')).toBeUndefined()
+    expect(errors).toHaveLength(1)
+    expect(backend.objects.size).toBe(0)
+  })
+
+  it('prunes dead and corrupt entries, keeping live ones', async () => {
+    const { store, backend, errors } = storeOver(new MemoryBlobBackend({ pageSize: 2 }))
+    await store.set('live', live(1))
+    await store.set('dying', createEntry(2, { now: clock.now(), ttlMs: 10 }))
+    backend.put('ns/corrupt', new Uint8Array(40))
+    await clock.advance(10)
+    expect(await store.prune()).toBe(2)
+    expect([...backend.objects.keys()]).toEqual(['ns/live'])
+    expect(errors).toHaveLength(1)
+  })
+
+  it('prunes every pruneInterval until closed', async () => {
+    const { store, backend } = storeOver(new MemoryBlobBackend(), { pruneInterval: '1m' })
+    await store.set('dying', createEntry(2, { now: clock.now(), ttlMs: 10 }))
+    await clock.advance(60_000)
+    await flushMicrotasks()
+    expect(backend.objects.size).toBe(0)
+    await store.close()
+  })
+
+  it('bounds each backend call by operationTimeout and aborts its signal', async () => {
+    const backend = new HangingBackend()
+    const { store } = storeOver(backend, { operationTimeout: '200ms' })
+    const pending = store.get('k').catch((error: unknown) => error)
+    await flushMicrotasks()
+    await clock.advance(200)
+    const error = await pending
+    expect(CacheTimeoutError.isInstance(error)).toBe(true)
+    expect(error).toMatchObject({ store: 'memory-blob', operation: 'get', key: 'k' })
+    expect(backend.signals[0]?.aborted).toBe(true)
+  })
+
+  it('wraps backend failures in CacheStoreError naming store, operation and key', async () => {
+    const backend = new MemoryBlobBackend()
+    backend.write = async () => {
+      throw new Error('disk on fire')
+    }
+    const { store } = storeOver(backend)
+    const error = await store.set('k', live(1)).catch((caught: unknown) => caught)
+    expect(CacheStoreError.isInstance(error)).toBe(true)
+    expect(error).toMatchObject({ store: 'memory-blob', operation: 'set', key: 'k' })
+    expect((error as Error).message).toContain('disk on fire')
+  })
+
+  it('refuses keys holding a lone surrogate with CacheKeyError', async () => {
+    const { store } = storeOver()
+    for (const call of [
+      () => store.set('q:\uD800', live(1)),
+      () => store.get('q:\uDC00'),
+      () => store.deleteMatching('\uD800*'),
+    ]) {
+      expect(CacheKeyError.isInstance(await call().catch((error: unknown) => error))).toBe(true)
+    }
+  })
+
+  it('rejects unknown options and bad prefixes naming the option', () => {
+    const backend = new MemoryBlobBackend()
+    expect(() => new BlobStore(backend, { prefx: 'a/' } as never)).toThrow(/unknown option "prefx"/)
+    for (const prefix of ['a', '../', 'a//', 'a/./']) {
+      const error = (() => {
+        try {
+          new BlobStore(backend, { prefix })
+        } catch (caught) {
+          return caught
+        }
+      })()
+      expect(CacheConfigError.isInstance(error) && error.option).toBe('prefix')
+    }
+  })
+})
+
+describe('BlobNames', () => {
+  const names = new BlobNames('p/')
+
+  it('maps keys to safe names and back', () => {
+    for (const key of ['a', 'A', 'user:1', '', '..', 'ключ 🔑', 'a/b', 'é'.repeat(100)]) {
+      const name = names.nameOf(key)
+      expect(name).toMatch(/^p\/[a-z0-9_~/-]+$/)
+      expect(
+        name.split('/').every((segment) => segment.length <= 200 && segment !== '.' && segment !== '..'),
+      ).toBe(true)
+      expect(names.keyOf(name)).toBe(key)
+    }
+    expect(names.nameOf('A')).not.toBe(names.nameOf('a'))
+  })
+
+  it('names long keys within 1,024 bytes, distinct, listable by their literal prefix', () => {
+    const a = `k:${'🔑'.repeat(3000)}a`
+    const b = `k:${'🔑'.repeat(3000)}b`
+    for (const key of [a, b]) {
+      const name = names.nameOf(key)
+      expect(name.length).toBeLessThanOrEqual(1024)
+      expect(names.keyOf(name)).toBeNull()
+      expect(name.startsWith(names.listPrefix('k:🔑🔑'))).toBe(true)
+      expect(name.startsWith(names.listPrefix(key.slice(0, 2000)))).toBe(true)
+    }
+    expect(names.nameOf(a)).not.toBe(names.nameOf(b))
+  })
+
+  it('the name of a key starts with the list prefix of each of its prefixes', () => {
+    const key = `${'x'.repeat(199)}:${'y'.repeat(900)}`
+    for (let end = 0; end <= key.length; end += 37) {
+      expect(names.nameOf(key).startsWith(names.listPrefix(key.slice(0, end)))).toBe(true)
+    }
+  })
+
+  it('recognises no foreign name', () => {
+    for (const name of ['p/A', 'p/a/b', 'p/~zz', 'p/', 'p/~/a', 'q/a', 'p/a~~00'])
+      expect(names.keyOf(name)).toBeUndefined()
+  })
+})

@@ -1,0 +1,466 @@
+import type { TimerHandle } from '../clock'
+import { CacheSerializationError } from '../errors'
+import { safeReport } from '../instance-defaults'
+import type { BlobBackend, BlobInfo } from './blob-backend'
+import { BlobNames } from './blob-names'
+import {
+  type BlobStoreOptions,
+  type ResolvedBlobStoreOptions,
+  resolveBlobStoreOptions,
+} from './blob-store-options'
+import { ENTRY_TIMELINE_BYTES, readEntryKey, readEntryTimeline } from './codec'
+import { isDead } from './entry'
+import { globLiteralPrefix, globToRegExp, hasWildcard, unescapeGlob } from './glob'
+import { mapWithConcurrency } from './map-with-concurrency'
+import type { CacheEntry, CacheStore } from './store'
+import { storeFailure } from './store-failure'
+import { assertStoreKey } from './store-key'
+import { withTimeout } from './with-timeout'
+
+/** The metadata key holding an entry's `staleUntil`, for backends that keep metadata. */
+const STALE_UNTIL = 'stale-until'
+/** Bytes read first to find the key of a long key's entry; most keys fit. */
+const KEY_HEAD_BYTES = 4096
+/** A key section claiming more than this is not believed (keys are 10 KiB in the conformance suite). */
+const MAX_KEY_HEAD_BYTES = 1024 * 1024
+/** How many times `setIfAbsent` retries when the object changes under it. */
+const MAX_CLAIM_ROUNDS = 3
+
+/** What a store knows of an object without decoding its payload. */
+type Liveness =
+  | { state: 'absent' }
+  | { state: 'live' | 'dead'; version?: string }
+  | { state: 'corrupt'; version?: string; error: unknown }
+
+/**
+ * A {@link CacheStore} over any {@link BlobBackend}: the one place where byte stores keep their
+ * semantics, so a backend (disk, S3, GCS, …) is a short file of I/O.
+ *
+ * - **Names.** A key becomes an object name below `prefix` that is safe on every backend (see
+ *   `BlobNames`): a key spelled out when it fits in 1,024 bytes, else its start and a SHA-256.
+ *   The key also travels inside the entry bytes (the codec's key section), so `deleteMatching`
+ *   matches real keys; it lists only the names that can match a glob's literal prefix.
+ * - **Freshness** is decided on read with `clock`; dead and undecodable entries are misses and
+ *   are removed (undecodable ones reported to `onError` as `CacheSerializationError`s).
+ * - **`setIfAbsent`** is a conditional create; a dead entry in the way is replaced only if it
+ *   is still the version that was read, so exactly one caller wins, across processes when the
+ *   backend has `conditionalWrites` (within this process otherwise).
+ * - **Failures.** Every backend call is bounded by `operationTimeout` (its `AbortSignal` aborted
+ *   when it passes) and fails with a `CacheStoreError` naming the store, operation and key.
+ *
+ * @example
+ * ```ts
+ * import { BlobStore } from '@stratacache/core'
+ * import { MemoryBlobBackend } from '@stratacache/core/testing'
+ * const store = new BlobStore(new MemoryBlobBackend(), { prefix: 'app/', compress: true })
+ * await store.set('user:1', { value: 1, createdAt: 0, freshUntil: Infinity, staleUntil: Infinity })
+ * ```
+ */
+export class BlobStore implements CacheStore {
+  /** The backend's name, e.g. `'s3'`. */
+  readonly name: string
+  /** The backend this store drives. */
+  readonly backend: BlobBackend
+  /** Where this store's objects live in the backend. */
+  readonly prefix: string
+  readonly #options: ResolvedBlobStoreOptions
+  readonly #names: BlobNames
+  readonly #inFlight = new Set<AbortController>()
+  /** Per-name queue of `setIfAbsent` calls, for backends without conditional writes. */
+  readonly #claims = new Map<string, Promise<unknown>>()
+  #pruneTimer: TimerHandle | undefined
+  #runningPrune: Promise<number> | undefined
+  #closed = false
+
+  /**
+   * @param backend - the object store
+   * @param options - see {@link BlobStoreOptions}
+   * @param knownOptions - for stores built on this one: every option name they accept
+   * @throws `CacheConfigError` naming the option at fault, or an unknown option
+   */
+  constructor(backend: BlobBackend, options: BlobStoreOptions = {}, knownOptions?: readonly string[]) {
+    this.#options = resolveBlobStoreOptions(`BlobStore(${backend?.name})`, options, knownOptions)
+    this.backend = backend
+    this.name = backend.name
+    this.prefix = this.#options.prefix
+    this.#names = new BlobNames(this.prefix)
+    this.#schedulePrune()
+  }
+
+  /** The live entry under `key`; dead and undecodable entries are misses (and are removed). */
+  async get(key: string): Promise<CacheEntry | undefined> {
+    return this.#get(key, 'get')
+  }
+
+  /** {@link BlobStore.get} for each key (up to `concurrency` at once), in order. */
+  async getMany(keys: string[]): Promise<(CacheEntry | undefined)[]> {
+    return mapWithConcurrency(keys, this.#options.concurrency, (key) => this.#get(key, 'getMany'))
+  }
+
+  /**
+   * Whether a live entry exists under `key`, from object metadata or the entry's first bytes
+   * (its payload is verified by `get`).
+   */
+  async has(key: string): Promise<boolean> {
+    assertStoreKey(key, this.name)
+    const name = this.#names.nameOf(key)
+    const found = await this.#liveness(name, undefined, 'has', key)
+    await this.#dropUnusable(name, found, 'has', key)
+    return found.state === 'live'
+  }
+
+  /**
+   * Writes the entry in one atomic backend write. An entry already dead is not written and
+   * removes the previous one.
+   * @throws `CacheSerializationError` naming the key when the value cannot be encoded (nothing is written)
+   */
+  async set(key: string, entry: CacheEntry): Promise<void> {
+    await this.#set(key, entry, 'set')
+  }
+
+  /** {@link BlobStore.set} for each pair (up to `concurrency` at once); the last of a repeated key wins. */
+  async setMany(items: [string, CacheEntry][]): Promise<void> {
+    await mapWithConcurrency([...new Map(items)], this.#options.concurrency, ([key, entry]) =>
+      this.#set(key, entry, 'setMany'),
+    )
+  }
+
+  /** Removes `key`; `true` when it held a live entry. */
+  async delete(key: string): Promise<boolean> {
+    return (await this.#deleteKeys([key], 'delete')) === 1
+  }
+
+  /** Removes every key (each once); resolves how many held live entries. */
+  async deleteMany(keys: string[]): Promise<number> {
+    return this.#deleteKeys([...new Set(keys)], 'deleteMany')
+  }
+
+  /**
+   * Writes the entry only when no live entry exists under `key`: a conditional create, or the
+   * replacement of a dead or corrupt entry on condition that it is still the version read.
+   */
+  async setIfAbsent(key: string, entry: CacheEntry): Promise<boolean> {
+    assertStoreKey(key, this.name)
+    const bytes = await this.#options.codec.encode(entry, key, { embedKey: true })
+    const name = this.#names.nameOf(key)
+    if (this.backend.capabilities.conditionalWrites) return this.#claim(name, bytes, entry, key)
+    const previous = this.#claims.get(name) ?? Promise.resolve()
+    const claim = previous.then(() => this.#claim(name, bytes, entry, key))
+    const settled = claim.catch(() => undefined)
+    this.#claims.set(name, settled)
+    settled.then(() => {
+      if (this.#claims.get(name) === settled) this.#claims.delete(name)
+    })
+    return claim
+  }
+
+  async #claim(name: string, bytes: Uint8Array, entry: CacheEntry, key: string): Promise<boolean> {
+    const metadata = metadataOf(entry)
+    if (!this.backend.capabilities.conditionalWrites) {
+      // Serialized per name by the caller: look, then write.
+      const found = await this.#liveness(name, undefined, 'setIfAbsent', key)
+      if (found.state === 'live') return false
+      if (found.state === 'corrupt') safeReport(this.#options.onError, found.error)
+      await this.#call('setIfAbsent', key, (signal) => this.backend.write(name, bytes, { metadata, signal }))
+      return true
+    }
+    for (let round = 0; round < MAX_CLAIM_ROUNDS; round++) {
+      const created = await this.#call('setIfAbsent', key, (signal) =>
+        this.backend.write(name, bytes, { ifAbsent: true, metadata, signal }),
+      )
+      if (created) return true
+      const found = await this.#liveness(name, undefined, 'setIfAbsent', key)
+      if (found.state === 'live') return false
+      if (found.state === 'absent') continue
+      if (found.version === undefined) {
+        // No version to condition on: remove the dead entry, then try to create again.
+        await this.#dropUnusable(name, found, 'setIfAbsent', key)
+        continue
+      }
+      if (found.state === 'corrupt') safeReport(this.#options.onError, found.error)
+      const replaced = await this.#call('setIfAbsent', key, (signal) =>
+        this.backend.write(name, bytes, { ifVersion: found.version, metadata, signal }),
+      )
+      if (replaced) return true
+    }
+    return false
+  }
+
+  /**
+   * Removes every key matching the glob (`*` any run, `?` one character, `\` escapes); resolves
+   * how many live entries it removed. Lists only names that can match the glob's literal prefix.
+   */
+  async deleteMatching(pattern: string): Promise<number> {
+    assertStoreKey(pattern, this.name)
+    if (!hasWildcard(pattern)) return (await this.delete(unescapeGlob(pattern))) ? 1 : 0
+    const matcher = globToRegExp(pattern)
+    let removed = 0
+    await this.#forEachPage(
+      this.#names.listPrefix(globLiteralPrefix(pattern)),
+      'deleteMatching',
+      async (page) => {
+        const matched = await mapWithConcurrency(page, this.#options.concurrency, async (info) => {
+          const key = await this.#keyOf(info, 'deleteMatching')
+          if (key === undefined || !matcher.test(key)) return undefined
+          return {
+            name: info.name,
+            live: (await this.#liveness(info.name, info, 'deleteMatching')).state === 'live',
+          }
+        })
+        const doomed = matched.filter((found) => found !== undefined)
+        await this.#deleteNames(
+          doomed.map((found) => found.name),
+          'deleteMatching',
+        )
+        removed += doomed.filter((found) => found.live).length
+      },
+    )
+    return removed
+  }
+
+  /** Removes every object this store named under its prefix, and nothing else. */
+  async clear(): Promise<void> {
+    await this.#forEachPage(this.prefix, 'clear', async (page) => {
+      const own = page.filter((info) => this.#names.keyOf(info.name) !== undefined)
+      await this.#deleteNames(
+        own.map((info) => info.name),
+        'clear',
+      )
+    })
+  }
+
+  /**
+   * Deletes every dead or undecodable entry under the prefix (undecodable ones reported to
+   * `onError`), a page at a time. Runs at most once at a time: a call during a sweep shares it.
+   *
+   * @returns how many entries were removed
+   * @example
+   * ```ts
+   * const removed = await store.prune()
+   * ```
+   */
+  prune(): Promise<number> {
+    this.#runningPrune ??= this.#prune().finally(() => {
+      this.#runningPrune = undefined
+    })
+    return this.#runningPrune
+  }
+
+  /** Stops the `pruneInterval` timer, aborts backend calls in flight, waits for a sweep in progress, closes the backend. */
+  async close(): Promise<void> {
+    if (this.#closed) return
+    this.#closed = true
+    if (this.#pruneTimer !== undefined) this.#options.clock.clearTimeout(this.#pruneTimer)
+    this.#pruneTimer = undefined
+    for (const controller of this.#inFlight) controller.abort(new Error(`${this.name} store closed`))
+    await this.#runningPrune?.catch(() => undefined)
+    await this.backend.close?.()
+  }
+
+  // ---- reads -------------------------------------------------------------------------------
+
+  async #get(key: string, operation: string): Promise<CacheEntry | undefined> {
+    assertStoreKey(key, this.name)
+    const name = this.#names.nameOf(key)
+    const found = await this.#call(operation, key, (signal) => this.backend.read(name, { signal }))
+    if (found === undefined) return undefined
+    let entry: CacheEntry
+    try {
+      entry = await this.#options.codec.decode(found.bytes, key)
+    } catch (error) {
+      await this.#dropUnusable(name, { state: 'corrupt', version: found.version, error }, operation, key)
+      return undefined
+    }
+    if (!isDead(entry, this.#options.clock.now())) return entry
+    await this.#dropUnusable(name, { state: 'dead', version: found.version }, operation, key)
+    return undefined
+  }
+
+  /** Where the object stands, from metadata (`info`, or a `head`) or its header bytes. */
+  async #liveness(
+    name: string,
+    info: BlobInfo | undefined,
+    operation: string,
+    key?: string,
+  ): Promise<Liveness> {
+    if (this.backend.capabilities.metadata) {
+      const known =
+        info?.metadata === undefined
+          ? await this.#call(operation, key, (signal) => this.backend.head(name, { signal }))
+          : info
+      if (known === undefined) return { state: 'absent' }
+      const staleUntil = Number(known.metadata?.[STALE_UNTIL] ?? Number.NaN)
+      if (!Number.isNaN(staleUntil)) {
+        return { state: this.#deadAt(staleUntil) ? 'dead' : 'live', version: known.version }
+      }
+    }
+    const head = await this.#call(operation, key, (signal) =>
+      this.backend.read(name, { maxBytes: ENTRY_TIMELINE_BYTES, signal }),
+    )
+    if (head === undefined) return { state: 'absent' }
+    const timeline = readEntryTimeline(head.bytes)
+    if (timeline === undefined) {
+      const error = new CacheSerializationError(
+        `${this.name}: the object "${name}" holds no valid entry header${key === undefined ? '' : ` for key ${JSON.stringify(key)}`}`,
+        { key },
+      )
+      return { state: 'corrupt', version: head.version, error }
+    }
+    return { state: this.#deadAt(timeline.staleUntil) ? 'dead' : 'live', version: head.version }
+  }
+
+  #deadAt(staleUntil: number): boolean {
+    return isDead({ freshUntil: staleUntil, staleUntil }, this.#options.clock.now())
+  }
+
+  /** The key a listed object holds: from its name, or from its entry's key section for long keys. */
+  async #keyOf(info: BlobInfo, operation: string): Promise<string | undefined> {
+    const fromName = this.#names.keyOf(info.name)
+    if (fromName !== null) return fromName
+    let wanted = KEY_HEAD_BYTES
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const head = await this.#call(operation, undefined, (signal) =>
+        this.backend.read(info.name, { maxBytes: wanted, signal }),
+      )
+      const found = head === undefined ? undefined : readEntryKey(head.bytes)
+      if (found === undefined) return undefined
+      if ('key' in found) {
+        return found.key !== undefined && this.#names.nameOf(found.key) === info.name ? found.key : undefined
+      }
+      if (found.moreBytes > MAX_KEY_HEAD_BYTES) return undefined
+      wanted = found.moreBytes
+    }
+    return undefined
+  }
+
+  // ---- writes and removal ------------------------------------------------------------------
+
+  async #set(key: string, entry: CacheEntry, operation: string): Promise<void> {
+    assertStoreKey(key, this.name)
+    const bytes = await this.#options.codec.encode(entry, key, { embedKey: true })
+    const name = this.#names.nameOf(key)
+    if (isDead(entry, this.#options.clock.now())) {
+      // Nothing worth keeping; the previous entry must not survive the write either.
+      await this.#deleteNames([name], operation, key)
+      return
+    }
+    await this.#call(operation, key, (signal) =>
+      this.backend.write(name, bytes, { metadata: metadataOf(entry), signal }),
+    )
+  }
+
+  async #deleteKeys(keys: string[], operation: string): Promise<number> {
+    for (const key of keys) assertStoreKey(key, this.name)
+    const single = keys.length === 1 ? keys[0] : undefined
+    const found = await mapWithConcurrency(keys, this.#options.concurrency, async (key) => {
+      const name = this.#names.nameOf(key)
+      return { name, state: (await this.#liveness(name, undefined, operation, key)).state }
+    })
+    const present = found.filter((item) => item.state !== 'absent')
+    await this.#deleteNames(
+      present.map((item) => item.name),
+      operation,
+      single,
+    )
+    return present.filter((item) => item.state === 'live').length
+  }
+
+  /** Deletes `names` in batches of the backend's `maxDeleteBatch`. */
+  async #deleteNames(names: string[], operation: string, key?: string): Promise<void> {
+    const batch = Math.max(1, this.backend.maxDeleteBatch ?? 1)
+    const batches: string[][] = []
+    for (let i = 0; i < names.length; i += batch) batches.push(names.slice(i, i + batch))
+    await mapWithConcurrency(batches, this.#options.concurrency, (names) =>
+      this.#call(operation, key, (signal) => this.backend.delete(names, { signal })),
+    )
+  }
+
+  /**
+   * Removes a dead or corrupt object (reporting the corruption), only if it is still the version
+   * that was read when the backend can tell; a failure is reported, not thrown.
+   */
+  async #dropUnusable(name: string, found: Liveness, operation: string, key?: string): Promise<boolean> {
+    if (found.state !== 'dead' && found.state !== 'corrupt') return false
+    if (found.state === 'corrupt') safeReport(this.#options.onError, found.error)
+    const { version } = found
+    const deleteIfVersion = this.backend.deleteIfVersion?.bind(this.backend)
+    try {
+      if (version !== undefined && deleteIfVersion !== undefined) {
+        return await this.#call(operation, key, (signal) => deleteIfVersion(name, version, { signal }))
+      }
+      await this.#call(operation, key, (signal) => this.backend.delete([name], { signal }))
+      return true
+    } catch (error) {
+      safeReport(this.#options.onError, error)
+      return false
+    }
+  }
+
+  // ---- sweeping ----------------------------------------------------------------------------
+
+  async #forEachPage(
+    prefix: string,
+    operation: string,
+    onPage: (page: BlobInfo[]) => Promise<void>,
+  ): Promise<void> {
+    let cursor: string | undefined
+    do {
+      const page = await this.#call(operation, undefined, (signal) =>
+        this.backend.list(prefix, cursor, { signal }),
+      )
+      await onPage(page.objects.filter((info) => info.name.startsWith(prefix)))
+      cursor = page.cursor
+    } while (cursor !== undefined && !(operation === 'prune' && this.#closed))
+  }
+
+  async #prune(): Promise<number> {
+    let removed = 0
+    await this.#forEachPage(this.prefix, 'prune', async (page) => {
+      const own = page.filter((info) => this.#names.keyOf(info.name) !== undefined)
+      const dropped = await mapWithConcurrency(own, this.#options.concurrency, async (info) =>
+        this.#dropUnusable(info.name, await this.#liveness(info.name, info, 'prune'), 'prune'),
+      )
+      removed += dropped.filter(Boolean).length
+    })
+    return removed
+  }
+
+  #schedulePrune(): void {
+    const intervalMs = this.#options.pruneIntervalMs
+    if (intervalMs === undefined || this.#closed) return
+    this.#pruneTimer = this.#options.clock.setTimeout(() => {
+      this.#pruneTimer = undefined
+      this.prune()
+        .catch((error: unknown) => safeReport(this.#options.onError, error))
+        .finally(() => this.#schedulePrune())
+    }, intervalMs)
+  }
+
+  // ---- calls -------------------------------------------------------------------------------
+
+  /**
+   * Runs one backend call bounded by `operationTimeout` (its signal aborted when the bound
+   * passes or the store closes); failures become `CacheStoreError`s naming operation and key.
+   */
+  async #call<T>(
+    operation: string,
+    key: string | undefined,
+    run: (signal: AbortSignal) => Promise<T>,
+  ): Promise<T> {
+    const controller = new AbortController()
+    this.#inFlight.add(controller)
+    try {
+      const { timeoutMs, clock } = this.#options
+      return await withTimeout(run(controller.signal), timeoutMs, clock, { store: this.name, operation, key })
+    } catch (error) {
+      controller.abort(error)
+      throw storeFailure(error, { store: this.name, operation, key })
+    } finally {
+      this.#inFlight.delete(controller)
+    }
+  }
+}
+
+function metadataOf(entry: CacheEntry): Record<string, string> {
+  return { [STALE_UNTIL]: String(entry.staleUntil) }
+}
