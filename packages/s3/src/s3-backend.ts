@@ -50,7 +50,7 @@ interface ReadableBody {
 /**
  * The `BlobBackend` over Amazon S3 (or an S3-compatible service) that `S3Store` runs on: one
  * object per entry, written in one `PutObject` (a reader never sees a torn entry), conditional
- * creates with `If-None-Match: *` and replacements with `If-Match: <ETag>`, range reads for the
+ * creates with `If-None-Match: *`, replacements and deletes with `If-Match: <ETag>`, range reads for the
  * entry header, `HeadObject` for metadata, `DeleteObjects` in batches of 1,000 and
  * `ListObjectsV2` pages. The `AbortSignal` of each call is passed to the SDK, so a call
  * `BlobStore` gives up on frees its socket.
@@ -188,6 +188,22 @@ export class S3Backend implements BlobBackend {
       if (failed !== undefined) {
         throw describeS3Error({ Code: failed.Code, name: failed.Code }, 'DeleteObjects', this.bucket)
       }
+    }
+  }
+
+  /**
+   * `DeleteObject` with `If-Match: <ETag>`: removes a dead entry only if it is still the version
+   * read, so a fresh entry another process just wrote over it survives. Resolves `false` when it
+   * was replaced (412) or is already gone (404).
+   */
+  async deleteIfVersion(name: string, version: string, options: BlobCallOptions = {}): Promise<boolean> {
+    const command = new DeleteObjectCommand({ Bucket: this.bucket, Key: name, IfMatch: version })
+    try {
+      await this.#client.get().send(command, { abortSignal: options.signal })
+      return true
+    } catch (error) {
+      if (isFailedCondition(error) && s3ErrorCode(error) !== 'NoSuchBucket') return false
+      throw isAbort(error) ? error : describeS3Error(error, 'DeleteObject', this.bucket)
     }
   }
 

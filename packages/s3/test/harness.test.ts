@@ -2,7 +2,13 @@
  * The test server answers like S3 where fauxqs 1.9.2 does not (`support/s3-fidelity.ts`): each
  * deviation is checked here with the real SDK, so a fauxqs upgrade that changes them shows up.
  */
-import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3'
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { compareUtf8 } from './support/s3-fidelity'
 import { type S3TestServer, startS3TestServer } from './support/s3-server'
@@ -60,6 +66,16 @@ describe('S3 fidelity of the test server', () => {
     await current.Body?.transformToByteArray()
     expect(await failure(put('im', 'four', { IfMatch: current.ETag }))).toBeUndefined()
     expect(await failure(put('im-missing', 'x', { IfMatch: current.ETag }))).toMatchObject({ status: 404 })
+  })
+
+  it('DeleteObject with If-Match deletes only the version read (412 otherwise)', async () => {
+    const { ETag: first } = await put('del', 'one')
+    const { ETag: second } = await put('del', 'two')
+    const del = (IfMatch: string | undefined) =>
+      client.send(new DeleteObjectCommand({ Bucket, Key: 'del', IfMatch }))
+    expect(await failure(del(first))).toEqual({ name: 'PreconditionFailed', status: 412 })
+    expect(await failure(del(second))).toBeUndefined()
+    expect(await failure(del(second))).toMatchObject({ status: 404 })
   })
 
   it('of 50 concurrent conditional creates of one name exactly one succeeds', async () => {

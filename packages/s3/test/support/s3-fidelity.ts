@@ -24,6 +24,8 @@ function sendS3Error(reply: FastifyReply, status: number, code: string, message:
 }
 
 const PRECONDITION_FAILED = 'At least one of the pre-conditions you specified did not hold'
+const CONFLICT =
+  'A conflicting conditional operation is currently in progress against this resource. Please try again.'
 
 /** The bucket and object name of an object-level request, or `undefined` for bucket-level ones. */
 function objectOf(request: FastifyRequest): { bucket: string; key: string } | undefined {
@@ -138,42 +140,40 @@ function raiseBodyLimit(app: FastifyInstance): void {
 }
 
 /**
- * Deviation 4 — conditional writes. fauxqs ignores `If-None-Match` and `If-Match` on PutObject
- * and always writes. S3 answers `412 PreconditionFailed` when the condition does not hold,
- * `404 NoSuchKey` for `If-Match` on a missing object, and `409 ConditionalRequestConflict` to a
- * conditional write that races another one on the same name. The check runs right before
- * fauxqs's handler writes; a name stays reserved until its conditional write has been answered,
- * so two conditional writes can never both pass the same check.
+ * Deviation 4 — conditional writes and deletes. fauxqs ignores `If-None-Match` and `If-Match` on
+ * PutObject and `If-Match` on DeleteObject, and always writes or deletes. S3 answers `412
+ * PreconditionFailed` when the condition does not hold, `404 NoSuchKey` for `If-Match` on a
+ * missing object, and `409 ConditionalRequestConflict` to a conditional request that races
+ * another one on the same name. The check runs right before fauxqs's handler acts; a name stays
+ * reserved until its conditional request has been answered, so two conditional requests can
+ * never both pass the same check.
  */
-function enforceConditionalWrites(app: FastifyInstance, store: FauxqsS3Store): void {
+function enforceConditionalRequests(app: FastifyInstance, store: FauxqsS3Store): void {
   const inFlight = new Set<string>()
   const held = new WeakMap<FastifyRequest, string>()
   app.addHook('preHandler', (request, reply, done) => {
     const object = objectOf(request)
-    const ifNoneMatch = request.headers['if-none-match']
+    const ifNoneMatch = request.method === 'PUT' ? request.headers['if-none-match'] : undefined
     const ifMatch = request.headers['if-match']
-    if (
-      request.method !== 'PUT' ||
-      object === undefined ||
-      (ifNoneMatch === undefined && ifMatch === undefined)
-    ) {
+    const conditional = ifNoneMatch !== undefined || ifMatch !== undefined
+    if ((request.method !== 'PUT' && request.method !== 'DELETE') || object === undefined || !conditional) {
       done()
       return
     }
     const id = `${object.bucket}/${object.key}`
     if (inFlight.has(id)) {
-      sendS3Error(
-        reply,
-        409,
-        'ConditionalRequestConflict',
-        'A conflicting conditional operation is currently in progress against this resource. Please try again.',
-      )
+      sendS3Error(reply, 409, 'ConditionalRequestConflict', CONFLICT)
       return
     }
     const current = store.buckets.get(object.bucket)?.get(object.key)
     if (ifNoneMatch !== undefined && current !== undefined) {
-      const extra = '<Condition>If-None-Match</Condition>'
-      sendS3Error(reply, 412, 'PreconditionFailed', PRECONDITION_FAILED, extra)
+      sendS3Error(
+        reply,
+        412,
+        'PreconditionFailed',
+        PRECONDITION_FAILED,
+        '<Condition>If-None-Match</Condition>',
+      )
       return
     }
     if (ifMatch !== undefined && current === undefined && store.buckets.has(object.bucket)) {
@@ -181,21 +181,25 @@ function enforceConditionalWrites(app: FastifyInstance, store: FauxqsS3Store): v
       return
     }
     if (ifMatch !== undefined && current !== undefined && ifMatch !== current.etag) {
-      const extra = '<Condition>If-Match</Condition>'
-      sendS3Error(reply, 412, 'PreconditionFailed', PRECONDITION_FAILED, extra)
+      sendS3Error(reply, 412, 'PreconditionFailed', PRECONDITION_FAILED, '<Condition>If-Match</Condition>')
       return
     }
     inFlight.add(id)
     held.set(request, id)
     done()
   })
-  const release = (request: FastifyRequest, _reply: FastifyReply, done: () => void): void => {
+  const release = (request: FastifyRequest): void => {
     const id = held.get(request)
     if (id !== undefined) inFlight.delete(id)
-    done()
   }
-  app.addHook('onResponse', release)
-  app.addHook('onRequestAbort', (request, done) => release(request, undefined as never, done))
+  app.addHook('onResponse', (request, _reply, done) => {
+    release(request)
+    done()
+  })
+  app.addHook('onRequestAbort', (request, done) => {
+    release(request)
+    done()
+  })
 }
 
 /** Applies every fix above to a fauxqs app built with `store`, before it listens. */
@@ -204,5 +208,5 @@ export function applyS3Fidelity(app: FastifyInstance, store: FauxqsS3Store): voi
   rejectLongNames(app)
   limitMetadata(app)
   raiseBodyLimit(app)
-  enforceConditionalWrites(app, store)
+  enforceConditionalRequests(app, store)
 }
