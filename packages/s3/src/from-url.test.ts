@@ -14,6 +14,14 @@ describe('fromUrl', () => {
     await store.close()
   })
 
+  it('adds the closing / of a prefix and reads durations', async () => {
+    const store = open('s3://b/app?operationTimeout=250ms&pruneInterval=3600&concurrency=4&compress=false')
+    expect(store.prefix).toBe('app/')
+    await store.close()
+    expect(() => open('s3://b/app?operationTimeout=soon')).toThrow(/operationTimeout/)
+    expect(() => open('s3://b/app?concurrency=0')).toThrow(/invalid option "concurrency": got 0/)
+  })
+
   it('lets explicit options win over the URL', async () => {
     const store = open('s3://from-url/p?region=eu-west-1', { bucket: 'explicit', prefix: 'q/' })
     expect(store.bucket).toBe('explicit')

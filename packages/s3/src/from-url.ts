@@ -8,8 +8,14 @@ const URL_PARAMETERS = [
   'forcePathStyle',
   'compress',
   'operationTimeout',
+  'pruneInterval',
   'concurrency',
 ] as const
+
+/** A duration parameter: a number of seconds, or a string with a unit (checked by the store). */
+function parseDuration(raw: string): number | `${number}${'ms' | 's' | 'm' | 'h' | 'd'}` {
+  return /^\d+(\.\d+)?$/.test(raw) ? Number(raw) : (raw as `${number}s`)
+}
 
 /** The URL without query and credentials, as it may appear in an error message. */
 function shownUrl(url: URL): string {
@@ -30,7 +36,7 @@ function parseBoolean(url: URL, name: string, raw: string): boolean {
  * `@stratacache/core` calls it. The host is the bucket, the path the prefix (a `/` is added at its
  * end when missing); query parameters set
  * `region`, `endpoint` (an S3-compatible server), `forcePathStyle` and `compress` (`true`/`false`),
- * `operationTimeout` (a duration such as `5s`) and `concurrency`. Credentials never go in the URL:
+ * `operationTimeout` and `pruneInterval` (durations such as `5s`, `1h`) and `concurrency`. Credentials never go in the URL:
  * they come from `options.credentials` or the AWS SDK's provider chain. Explicit `options` win
  * over the URL.
  *
@@ -38,7 +44,7 @@ function parseBoolean(url: URL, name: string, raw: string): boolean {
  * unknown or invalid parameter
  * @example
  * ```ts
- * const store = fromUrl(new URL('s3://my-cache/app?region=eu-west-1&operationTimeout=2s'))
+ * const store = fromUrl(new URL('s3://my-cache/app/?region=eu-west-1&operationTimeout=2s&pruneInterval=1h'))
  * ```
  */
 export function fromUrl(url: URL, options: Partial<S3StoreOptions> = {}): S3Store {
@@ -68,9 +74,8 @@ export function fromUrl(url: URL, options: Partial<S3StoreOptions> = {}): S3Stor
         fromQuery.compress = parseBoolean(url, name, raw)
         break
       case 'operationTimeout':
-        fromQuery.operationTimeout = /^\d+(\.\d+)?$/.test(raw)
-          ? Number(raw)
-          : (raw as NonNullable<S3StoreOptions['operationTimeout']>)
+      case 'pruneInterval':
+        fromQuery[name as 'operationTimeout' | 'pruneInterval'] = parseDuration(raw)
         break
       case 'concurrency':
         fromQuery.concurrency = Number(raw)
