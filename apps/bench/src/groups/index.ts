@@ -5,6 +5,7 @@ import { heapPerEntryGroup } from './heap-per-entry'
 import { memoryStoreGroup } from './memory-store'
 import { metricsAsyncGroup, metricsSyncGroup } from './metrics'
 import { redisHitGroups } from './redis-hit'
+import { s3HitGroups } from './s3-hit'
 import { stampedeGroup } from './stampede'
 import { twoTierGroup } from './two-tier'
 
@@ -20,4 +21,5 @@ export const GROUPS: BenchGroup[] = [
   twoTierGroup,
   stampedeGroup,
   heapPerEntryGroup,
+  ...s3HitGroups,
 ]
