@@ -12,6 +12,7 @@ import {
   type InvalidationBus,
   type InvalidationMessage,
   isSyncStore,
+  missingMethod,
   randomOrigin,
   type SyncCacheStore,
   safeReport,
@@ -104,20 +105,6 @@ interface Tier {
 /** The bus namespace a bus delivers after a reconnect: every namespace must be treated as cleared. */
 const EVERY_NAMESPACE = '*'
 
-const PROTOCOL_METHODS = [
-  'get',
-  'set',
-  'delete',
-  'has',
-  'getMany',
-  'setMany',
-  'deleteMany',
-  'setIfAbsent',
-  'deleteMatching',
-  'clear',
-  'close',
-] as const
-
 function validateTiers(tiers: readonly ChainTier[]): Tier[] {
   if (!Array.isArray(tiers) || tiers.length === 0) {
     throw new CacheConfigError('ChainStore: `tiers` must be a non-empty array of { store, ttl? }', {
@@ -131,9 +118,7 @@ function validateTiers(tiers: readonly ChainTier[]): Tier[] {
     if (typeof store !== 'object' || store === null) {
       throw new CacheConfigError(`ChainStore: \`${option}\` must be a CacheStore`, { option })
     }
-    const missing = PROTOCOL_METHODS.find(
-      (method) => typeof (store as unknown as Record<string, unknown>)[method] !== 'function',
-    )
+    const missing = missingMethod(store, 'protocol')
     if (missing !== undefined) {
       throw new CacheConfigError(`ChainStore: \`${option}\` is not a CacheStore (no ${missing}() method)`, {
         option,

@@ -7,6 +7,7 @@ import {
   type Clock,
   defaultErrorHandler,
   type ErrorHandler,
+  missingMethod,
   safeReport,
 } from '@stratacache/core'
 import { CircuitBreaker, type CircuitBreakerOptions, type CircuitState } from './circuit-breaker'
@@ -70,11 +71,13 @@ export interface FailoverStoreOptions {
 const SKIPPED: unique symbol = Symbol('skipped')
 
 function requireStore(value: unknown, option: string): CacheStore {
-  const store = value as Partial<CacheStore> | null | undefined
-  if (typeof store !== 'object' || store === null || typeof store.get !== 'function') {
-    throw new CacheConfigError(`FailoverStore: \`${option}\` must be a CacheStore`, { option })
+  const missing = missingMethod(value, 'protocol')
+  if (missing !== undefined) {
+    throw new CacheConfigError(`FailoverStore: \`${option}\` must be a CacheStore (no ${missing}() method)`, {
+      option,
+    })
   }
-  return store as CacheStore
+  return value as CacheStore
 }
 
 /**

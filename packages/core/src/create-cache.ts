@@ -10,6 +10,7 @@ import { type Duration, durationToMs } from './duration'
 import { CacheConfigError } from './errors'
 import { defaultErrorHandler, type ErrorHandler, type InstanceDefaults } from './instance-defaults'
 import { type MetricsCollector, NULL_METRICS } from './metrics/collector'
+import { checkOptionNames } from './option-errors'
 import { MemoryStore } from './store/memory-store'
 import { type CacheStore, isCacheStore, type SyncCacheStore } from './store/store'
 
@@ -106,19 +107,7 @@ export type InstanceSync<S> = [S] extends [undefined]
 const INSTANCE_OPTIONS = ['store', 'prefix', 'ttl', 'metrics', 'onError', 'clock']
 
 function resolveDefaults(options: CreateCacheOptions): InstanceDefaults {
-  if (typeof options !== 'object' || options === null) {
-    throw new CacheConfigError('createCache() expects an options object')
-  }
-  for (const name of Object.keys(options)) {
-    if (!INSTANCE_OPTIONS.includes(name)) {
-      throw new CacheConfigError(
-        `Unknown option "${name}" for createCache() (known: ${INSTANCE_OPTIONS.join(', ')})`,
-        {
-          option: name,
-        },
-      )
-    }
-  }
+  checkOptionNames('createCache()', options, INSTANCE_OPTIONS)
   const {
     store,
     prefix = '',

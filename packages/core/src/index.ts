@@ -119,7 +119,7 @@ export {
   type MemoryStats,
   type MetricsStats,
 } from './metrics/in-memory-metrics'
-export { checkOptionNames, invalidOption } from './option-errors'
+export { checkOptionNames, invalidOption, optionNames } from './option-errors'
 export { jsonSerializer } from './serializers/json'
 export type { Serializer } from './serializers/serializer'
 export type {
@@ -174,6 +174,15 @@ export {
   type SyncCacheStore,
   type SyncFirstReadStore,
 } from './store/store'
+export {
+  canPrune,
+  hasCapability,
+  missingMethod,
+  type PrunableStore,
+  STORE_CAPABILITY_METHODS,
+  type StoreCapability,
+  storeCapabilities,
+} from './store/store-capabilities'
 export { type StoreFailureContext, storeFailure } from './store/store-failure'
 export { assertStoreKey } from './store/store-key'
 export { type TimeoutContext, withTimeout } from './store/with-timeout'

@@ -60,7 +60,12 @@ export function checkOptionNames(
   known: readonly string[],
 ): Record<string, unknown> {
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new CacheConfigError(`${owner}: invalid options: got ${describeGiven(options)}; expected an object`)
+    throw new CacheConfigError(
+      `${owner}: invalid options: got ${describeGiven(options)}; expected an object`,
+      {
+        option: 'options',
+      },
+    )
   }
   for (const name of Object.keys(options)) {
     if (!known.includes(name)) {
@@ -71,4 +76,19 @@ export function checkOptionNames(
     }
   }
   return options as Record<string, unknown>
+}
+
+/**
+ * The option names of an options type, checked by the compiler: the record must name every
+ * option of `T`, so an option added to the interface and forgotten here fails to compile instead
+ * of being rejected as unknown at run time.
+ *
+ * @example
+ * ```ts
+ * const NAMES = optionNames<{ dir: string; maxBytes?: number }>({ dir: true, maxBytes: true })
+ * checkOptionNames('FileStore', options, NAMES)
+ * ```
+ */
+export function optionNames<T>(names: { [K in keyof Required<T>]: true }): readonly string[] {
+  return Object.freeze(Object.keys(names))
 }

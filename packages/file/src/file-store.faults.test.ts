@@ -1,10 +1,9 @@
 import * as fs from 'node:fs/promises'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { CacheStoreError } from '@stratacache/core'
 import { ManualClock } from '@stratacache/core/testing'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { entryAt, listTree, scratchDir, systemError } from '../test/helpers'
-import { locateEntry } from './entry-path'
 import { FileStore } from './file-store'
 import type { FileStoreFileSystem } from './file-system'
 
@@ -84,7 +83,7 @@ describe('FileStore faults', () => {
       expect(error.operation).toBe('set')
       expect(error.key).toBe('k')
       expect(error.message).toContain(code)
-      expect(error.message).toContain(locateEntry(dir, 'k').shardDir)
+      expect(error.message).toContain(dirname(store.pathOf('k')))
       expect(await listTree(root)).toEqual(before)
       faults = {}
       expect((await store.get('k'))?.value).toBe('before')
@@ -118,7 +117,7 @@ describe('FileStore faults', () => {
     const before = await listTree(root)
     faults.rename = 'EACCES'
     const error = await rejection(store.set('k', entryAt('after', clock.now())))
-    expect(error.message).toContain(locateEntry(dir, 'k').path)
+    expect(error.message).toContain(store.pathOf('k'))
     expect(error.message).toContain('rename')
     expect(await listTree(root)).toEqual(before)
     faults = {}
@@ -137,12 +136,11 @@ describe('FileStore faults', () => {
 
   it('permission denied on read, delete, scan: CacheStoreError with the operation', async () => {
     await store.set('k', entryAt(1, clock.now()))
-    faults.readFile = 'EACCES'
+    faults.open = 'EACCES'
     expect((await rejection(store.get('k'))).operation).toBe('get')
     expect((await rejection(store.getMany(['k']))).operation).toBe('getMany')
-    faults = { open: 'EACCES' }
     expect((await rejection(store.has('k'))).operation).toBe('has')
-    faults = { rename: 'EACCES' }
+    faults = { unlink: 'EACCES' }
     expect((await rejection(store.delete('k'))).operation).toBe('delete')
     faults = { readdir: 'EACCES' }
     expect((await rejection(store.deleteMatching('*'))).message).toContain(dir)

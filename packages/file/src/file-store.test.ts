@@ -1,11 +1,15 @@
 import { mkdir, readFile, stat, utimes, writeFile } from 'node:fs/promises'
-import { join, relative } from 'node:path'
-import { CacheConfigError, CacheSerializationError, EntryCodec, readEntryTimeline } from '@stratacache/core'
+import { dirname, join, relative } from 'node:path'
+import {
+  CacheConfigError,
+  CacheSerializationError,
+  CacheTimeoutError,
+  EntryCodec,
+  readEntryTimeline,
+} from '@stratacache/core'
 import { ManualClock } from '@stratacache/core/testing'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { entryAt, listTree, scratchDir, writeRawEntryBytes, writeRawFile } from '../test/helpers'
-import { decodeFrame, encodeFrame } from './entry-frame'
-import { locateEntry, tempPathFor } from './entry-path'
+import { entryAt, listTree, lockPathOf, scratchDir, tempPathNear, writeRawEntryBytes } from '../test/helpers'
 import { FileStore, type FileStoreOptions } from './file-store'
 
 let root: string
@@ -44,14 +48,9 @@ describe('FileStore layout', () => {
     const store = open({ compress: false })
     const entry = { ...entryAt({ id: 1 }, now()), tags: ['t'] }
     await store.set('user:1', entry)
-    const location = locateEntry(store.dir, 'user:1')
-    expect(relative(store.dir, location.path)).toMatch(
-      /^[0-9a-f]{2}\/[0-9a-f]{2}\/user_1\.[0-9a-f]{64}\.entry$/,
-    )
-    const frame = decodeFrame(await readFile(location.path))
-    expect(frame?.key).toBe('user:1')
-    const expected = await new EntryCodec({ compress: false }).encode(entry, 'user:1')
-    expect(Buffer.from(frame?.codecBytes ?? []).equals(Buffer.from(expected))).toBe(true)
+    expect(relative(store.dir, store.pathOf('user:1'))).toMatch(/^[0-9a-f]{2}\/[0-9a-f]{2}\/user~3a1\.blob$/)
+    const expected = await new EntryCodec({ compress: false }).encode(entry, 'user:1', { embedKey: true })
+    expect(Buffer.from(await readFile(store.pathOf('user:1'))).equals(Buffer.from(expected))).toBe(true)
     expect(await listTree(store.dir)).toHaveLength(3) // ab, ab/cd, ab/cd/<entry>: no temp file left
   })
 
@@ -68,7 +67,7 @@ describe('FileStore layout', () => {
     const plain = open({ dir: join(root, 'plain'), compress: false })
     await compressed.set('big', big)
     await plain.set('big', big)
-    const sizeOf = async (store: FileStore) => (await stat(locateEntry(store.dir, 'big').path)).size
+    const sizeOf = async (store: FileStore) => (await stat(store.pathOf('big'))).size
     expect(await sizeOf(compressed)).toBeLessThan(2000)
     expect(await sizeOf(plain)).toBeGreaterThan(30_000)
     expect(await compressed.get('big')).toEqual(big)
@@ -122,20 +121,20 @@ describe('FileStore keys never escape dir', () => {
 })
 
 describe('FileStore corrupt and foreign files', () => {
-  it('a file that is not a frame is a miss, reported and removed', async () => {
+  it('a file that is not an entry is a miss, reported and removed', async () => {
     const store = open()
-    await writeRawFile(store, 'k', new TextEncoder().encode('hello, I am not an entry'))
+    await writeRawEntryBytes(store, 'k', new TextEncoder().encode('hello, I am not an entry'))
     expect(await store.get('k')).toBeUndefined()
     expect(errors).toHaveLength(1)
     expect(CacheSerializationError.isInstance(errors[0])).toBe(true)
-    expect(String((errors[0] as Error).message)).toContain(locateEntry(store.dir, 'k').path)
-    await expect(stat(locateEntry(store.dir, 'k').path)).rejects.toMatchObject({ code: 'ENOENT' })
+    expect((errors[0] as CacheSerializationError).key).toBe('k')
+    await expect(stat(store.pathOf('k'))).rejects.toMatchObject({ code: 'ENOENT' })
   })
 
-  it('a frame holding another key is a miss, reported and removed', async () => {
+  it('an entry holding another key is a miss, reported and removed', async () => {
     const store = open()
-    const bytes = encodeFrame('other', await new EntryCodec().encode(entryAt(1, now()), 'other'))
-    await writeRawFile(store, 'k', bytes)
+    const bytes = await new EntryCodec().encode(entryAt(1, now()), 'other', { embedKey: true })
+    await writeRawEntryBytes(store, 'k', bytes)
     expect(await store.has('k')).toBe(false)
     expect(errors).toHaveLength(1)
     expect(await store.get('k')).toBeUndefined()
@@ -144,7 +143,7 @@ describe('FileStore corrupt and foreign files', () => {
   it('a truncated entry (valid header, cut payload) is a miss for get, reported with the key', async () => {
     const store = open()
     await store.set('k', entryAt('x'.repeat(5000), now()))
-    const path = locateEntry(store.dir, 'k').path
+    const path = store.pathOf('k')
     const whole = await readFile(path)
     await writeFile(path, whole.subarray(0, whole.length - 10))
     expect(await store.get('k')).toBeUndefined()
@@ -153,15 +152,18 @@ describe('FileStore corrupt and foreign files', () => {
     await expect(stat(path)).rejects.toMatchObject({ code: 'ENOENT' })
   })
 
-  it('a frame announcing a huge key is corrupt for every reader, without a huge allocation', async () => {
+  it('an entry announcing a huge key is corrupt for every reader, without a huge allocation', async () => {
     const store = open()
-    const bogus = Uint8Array.of(0x53, 0x43, 0x46, 0x01, 0xff, 0xff, 0xff, 0xff, 1, 2, 3)
-    await writeRawFile(store, 'k', bogus)
-    expect(await store.deleteMatching('*')).toBe(0)
+    const header = await new EntryCodec().encode(entryAt(1, now()), 'k', { embedKey: true })
+    const bogus = header.slice(0, 50)
+    new DataView(bogus.buffer).setUint32(41, 0xffff_ffff)
+    await writeRawEntryBytes(store, 'k', bogus)
+    expect(await store.deleteMatching('*')).toBe(0) // matched by its name, removed, not counted as live
+    await writeRawEntryBytes(store, 'k', bogus)
     expect(await store.prune()).toBe(1)
-    await writeRawFile(store, 'k', bogus)
+    await writeRawEntryBytes(store, 'k', bogus)
     expect(await store.has('k')).toBe(false)
-    await writeRawFile(store, 'k', bogus)
+    await writeRawEntryBytes(store, 'k', bogus)
     expect(await store.get('k')).toBeUndefined()
     expect(errors.every((error) => CacheSerializationError.isInstance(error))).toBe(true)
   })
@@ -172,7 +174,7 @@ describe('FileStore corrupt and foreign files', () => {
         throw new Error('handler bug')
       },
     })
-    await writeRawFile(store, 'k', Uint8Array.of(1, 2, 3))
+    await writeRawEntryBytes(store, 'k', Uint8Array.of(1, 2, 3))
     expect(await store.get('k')).toBeUndefined()
   })
 })
@@ -181,7 +183,7 @@ describe('FileStore expiry', () => {
   it('a dead entry is a miss and its file is removed on read', async () => {
     const store = open()
     await store.set('k', entryAt('v', now(), 1000, 500))
-    const path = locateEntry(store.dir, 'k').path
+    const path = store.pathOf('k')
     await clock.advance(1499)
     expect((await store.get('k'))?.value).toBe('v')
     await clock.advance(1)
@@ -206,14 +208,14 @@ describe('FileStore expiry', () => {
     const store = open()
     await store.set('k', entryAt('old', now(), 100))
     await clock.advance(100)
-    const location = locateEntry(store.dir, 'k')
-    await writeFile(location.lockPath, '12345') // another process is reclaiming right now
+    const lockPath = lockPathOf(store, 'k')
+    await writeFile(lockPath, '12345') // another process is reclaiming right now
     expect(await store.setIfAbsent('k', entryAt('new', now()))).toBe(false)
     const abandoned = new Date(Date.now() - 120_000)
-    await utimes(location.lockPath, abandoned, abandoned) // ...unless it crashed long ago
+    await utimes(lockPath, abandoned, abandoned) // ...unless it crashed long ago
     expect(await store.setIfAbsent('k', entryAt('new', now()))).toBe(true)
     expect((await store.get('k'))?.value).toBe('new')
-    await expect(stat(location.lockPath)).rejects.toMatchObject({ code: 'ENOENT' })
+    await expect(stat(lockPath)).rejects.toMatchObject({ code: 'ENOENT' })
   })
 
   it('setIfAbsent does not replace a stale (still servable) entry', async () => {
@@ -230,18 +232,21 @@ describe('FileStore prune', () => {
     const store = open()
     for (let i = 0; i < 150; i++) await store.set(`short:${i}`, entryAt(i, now(), 100))
     for (let i = 0; i < 20; i++) await store.set(`long:${i}`, entryAt(i, now(), 10_000))
-    await writeRawFile(store, 'garbage', Uint8Array.of(1, 2, 3))
-    const location = locateEntry(store.dir, 'long:0')
-    const oldTemp = tempPathFor(location)
-    const youngTemp = tempPathFor(location)
+    await writeRawEntryBytes(store, 'garbage', Uint8Array.of(1, 2, 3))
+    const shardDir = dirname(store.pathOf('long:0'))
+    const lockPath = lockPathOf(store, 'long:0')
+    const oldTemp = tempPathNear(store, 'long:0')
+    const youngTemp = tempPathNear(store, 'long:0')
+    const legacy = join(shardDir, `long_0.${'0'.repeat(64)}.entry`)
     await writeFile(oldTemp, 'partial')
-    await writeFile(location.lockPath, 'crashed reclaimer')
-    await utimes(location.lockPath, new Date(Date.now() - 120_000), new Date(Date.now() - 120_000))
+    await writeFile(legacy, 'an entry of the format before BlobStore')
+    await writeFile(lockPath, 'crashed reclaimer')
+    await utimes(lockPath, new Date(Date.now() - 120_000), new Date(Date.now() - 120_000))
     await writeFile(youngTemp, 'in flight')
     const abandoned = new Date(Date.now() - 120_000)
     await utimes(oldTemp, abandoned, abandoned)
     await writeFile(join(store.dir, 'README.txt'), 'mine')
-    await writeFile(join(location.shardDir, 'notes.txt'), 'mine too')
+    await writeFile(join(shardDir, 'notes.txt'), 'mine too')
     await clock.advance(100)
 
     let ticks = 0
@@ -249,23 +254,24 @@ describe('FileStore prune', () => {
     const removed = await store.prune()
     clearInterval(ticker)
 
-    expect(removed).toBe(151)
+    expect(removed).toBe(152) // 150 dead, 1 corrupt, 1 of the old format
     expect(ticks).toBeGreaterThan(0) // the sweep yielded to the event loop between batches
     expect(errors.filter((error) => CacheSerializationError.isInstance(error))).toHaveLength(1)
     const left = await listTree(store.dir)
-    expect(left.filter((path) => path.endsWith('.entry'))).toHaveLength(20)
+    expect(left.filter((path) => path.endsWith('.blob'))).toHaveLength(20)
+    expect(left).not.toContain(relative(store.dir, legacy))
     expect(left).toContain('README.txt')
-    expect(left).toContain(relative(store.dir, join(location.shardDir, 'notes.txt')))
+    expect(left).toContain(relative(store.dir, join(shardDir, 'notes.txt')))
     expect(left).toContain(relative(store.dir, youngTemp))
     expect(left).not.toContain(relative(store.dir, oldTemp))
-    expect(left).not.toContain(relative(store.dir, location.lockPath))
+    expect(left).not.toContain(relative(store.dir, lockPath))
     for (let i = 0; i < 20; i++) expect((await store.get(`long:${i}`))?.value).toBe(i)
   })
 
   it('pruneInterval sweeps on the clock until close', async () => {
     const store = open({ pruneInterval: '1m' })
     await store.set('k', entryAt('v', now(), 1000))
-    const path = locateEntry(store.dir, 'k').path
+    const path = store.pathOf('k')
     await clock.advance(60_000)
     // the sweep runs real file I/O: wait for it to finish before looking
     await store.prune()
@@ -292,7 +298,7 @@ describe('FileStore prune', () => {
     const sweep = store.prune()
     await store.close()
     expect(await sweep).toBe(0)
-    expect((await listTree(store.dir)).filter((path) => path.endsWith('.entry'))).toHaveLength(10)
+    expect((await listTree(store.dir)).filter((path) => path.endsWith('.blob'))).toHaveLength(10)
   })
 })
 
@@ -303,7 +309,7 @@ describe('FileStore clear', () => {
       ['a', entryAt(1, now())],
       ['b', entryAt(2, now())],
     ])
-    const shardDir = locateEntry(store.dir, 'a').shardDir
+    const shardDir = dirname(store.pathOf('a'))
     await writeFile(join(store.dir, 'sibling.txt'), 'user data')
     await writeFile(join(shardDir, 'user.entry'), 'looks similar, is not ours')
     await mkdir(join(store.dir, 'nested', 'ab', 'cd'), { recursive: true })
@@ -334,8 +340,7 @@ describe('FileStore clear', () => {
 })
 
 describe('FileStore maxBytes', () => {
-  const sizeOfEntry = async (store: FileStore, key: string) =>
-    (await stat(locateEntry(store.dir, key).path)).size
+  const sizeOfEntry = async (store: FileStore, key: string) => (await stat(store.pathOf(key))).size
 
   it('evicts the least recently used entries; reads count as use without writing', async () => {
     const store = open({ maxBytes: 10_000, compress: false })
@@ -343,14 +348,14 @@ describe('FileStore maxBytes', () => {
     const entrySize = await sizeOfEntry(store, 'a')
     const fit = Math.floor(10_000 / entrySize)
     for (let i = 1; i < fit; i++) await store.set(`k${i}`, entryAt('x'.repeat(2000), now()))
-    const mtimeBefore = (await stat(locateEntry(store.dir, 'a').path)).mtimeMs
+    const mtimeBefore = (await stat(store.pathOf('a'))).mtimeMs
     expect((await store.get('a'))?.value).toHaveLength(2000) // 'a' becomes the most recent
-    expect((await stat(locateEntry(store.dir, 'a').path)).mtimeMs).toBe(mtimeBefore)
+    expect((await stat(store.pathOf('a'))).mtimeMs).toBe(mtimeBefore)
     await store.set('new', entryAt('x'.repeat(2000), now()))
     expect(await store.has('a')).toBe(true)
     expect(await store.has('k1')).toBe(false) // the least recently used went
     expect(await store.has('new')).toBe(true)
-    const kept = (await listTree(store.dir)).filter((path) => path.endsWith('.entry')).length
+    const kept = (await listTree(store.dir)).filter((path) => path.endsWith('.blob')).length
     expect(kept).toBe(fit)
   })
 
@@ -359,7 +364,7 @@ describe('FileStore maxBytes', () => {
     for (let i = 0; i < 5; i++) {
       await writer.set(`old${i}`, entryAt('x'.repeat(1000), now()))
       const when = new Date(Date.now() - (10 - i) * 1000)
-      await utimes(locateEntry(writer.dir, `old${i}`).path, when, when)
+      await utimes(writer.pathOf(`old${i}`), when, when)
     }
     const entrySize = await sizeOfEntry(writer, 'old0')
     const bounded = open({ maxBytes: entrySize * 5 + 10, compress: false })
@@ -412,7 +417,7 @@ describe('FileStore dedupeWrites', () => {
     const store = open({ dedupeWrites: true })
     const entry = entryAt('v', now())
     await store.set('k', entry)
-    const path = locateEntry(store.dir, 'k').path
+    const path = store.pathOf('k')
     const first = await stat(path)
     await store.set('k', entry)
     expect((await stat(path)).ino).toBe(first.ino)
@@ -425,7 +430,7 @@ describe('FileStore dedupeWrites', () => {
     const store = open()
     const entry = entryAt('v', now())
     await store.set('k', entry)
-    const path = locateEntry(store.dir, 'k').path
+    const path = store.pathOf('k')
     const first = await stat(path)
     await store.set('k', entry)
     expect((await stat(path)).ino).not.toBe(first.ino)
@@ -448,6 +453,7 @@ describe('FileStore fsync', () => {
           const handle = await fs.open(path, flags)
           return {
             read: (...args) => handle.read(...args),
+            stat: () => handle.stat(),
             close: () => handle.close(),
             sync: async () => {
               calls.push(`sync ${relative(root, path)}`)
@@ -460,10 +466,7 @@ describe('FileStore fsync', () => {
     await store.set('k', entryAt('v', now()))
     calls.length = 0 // the first write also created the shard directories
     await store.set('k', entryAt('w', now()))
-    expect(calls).toEqual([
-      'write flush=true',
-      `sync ${relative(root, locateEntry(store.dir, 'k').shardDir)}`,
-    ])
+    expect(calls).toEqual(['write flush=true', `sync ${relative(root, dirname(store.pathOf('k')))}`])
     expect((await store.get('k'))?.value).toBe('w')
   })
 })
@@ -472,9 +475,8 @@ describe('FileStore header reads', () => {
   it('has() reads the header only: it answers from the timeline without decoding the payload', async () => {
     const store = open({ compress: false })
     await store.set('k', entryAt('x'.repeat(100_000), now(), 1000))
-    const bytes = await readFile(locateEntry(store.dir, 'k').path)
-    const frame = decodeFrame(bytes)
-    expect(readEntryTimeline(frame?.codecBytes ?? new Uint8Array())).toMatchObject({
+    const bytes = await readFile(store.pathOf('k'))
+    expect(readEntryTimeline(bytes)).toMatchObject({
       freshUntil: now() + 1000,
     })
     expect(await store.has('k')).toBe(true)
@@ -518,5 +520,50 @@ describe('FileStore options', () => {
     expect(await listTree(root)).toEqual([])
     await store.set('k', entryAt(1, now()))
     expect((await listTree(root)).length).toBeGreaterThan(0)
+  })
+})
+
+describe('FileStore entries from before BlobStore', () => {
+  it('are misses, never errors, and clear removes them', async () => {
+    const store = open()
+    const legacyDir = join(store.dir, 'ab', 'cd')
+    await mkdir(legacyDir, { recursive: true })
+    const legacy = join(legacyDir, `k.${'a'.repeat(64)}.entry`)
+    const frame = Uint8Array.of(0x53, 0x43, 0x46, 0x01, 0, 0, 0, 1, 0x6b)
+    await writeFile(legacy, Buffer.concat([frame, await new EntryCodec().encode(entryAt(1, now()), 'k')]))
+    expect(await store.get('k')).toBeUndefined()
+    expect(await store.has('k')).toBe(false)
+    expect(await store.deleteMatching('*')).toBe(0)
+    expect(errors).toEqual([])
+    await store.clear()
+    expect(await listTree(store.dir)).toEqual([])
+  })
+})
+
+describe('FileStore operationTimeout and option names', () => {
+  it('bounds a disk call that hangs with CacheTimeoutError, and works again after', async () => {
+    const fs = await import('node:fs/promises')
+    let hang = true
+    const store = open({
+      operationTimeout: '2s',
+      fs: { ...fs, open: (path, flags) => (hang ? new Promise(() => {}) : fs.open(path, flags)) },
+    })
+    const pending = store.get('k').catch((error: unknown) => error)
+    await clock.advance(2000)
+    const error = await pending
+    expect(CacheTimeoutError.isInstance(error)).toBe(true)
+    expect(error).toMatchObject({ store: 'file', operation: 'get', key: 'k' })
+    hang = false
+    await store.set('k', entryAt(1, now()))
+    expect((await store.get('k'))?.value).toBe(1)
+  })
+
+  it('rejects unknown options, prefix included, naming them', () => {
+    expect(() => new FileStore({ dir: root, prefix: 'a/' } as FileStoreOptions)).toThrow(
+      /unknown option "prefix"/,
+    )
+    expect(() => new FileStore({ dir: root, maxbytes: 1 } as FileStoreOptions)).toThrow(
+      /unknown option "maxbytes"/,
+    )
   })
 })

@@ -1,25 +1,26 @@
+import { randomBytes } from 'node:crypto'
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { basename, dirname, join } from 'node:path'
 import type { CacheEntry } from '@stratacache/core'
-import { encodeFrame } from '../src/entry-frame'
-import { locateEntry } from '../src/entry-path'
 import type { FileStore } from '../src/file-store'
 
-/** Plants `codecBytes` as the codec part of `key`'s entry file, inside a valid frame. */
-export async function writeRawEntryBytes(
-  store: FileStore,
-  key: string,
-  codecBytes: Uint8Array,
-): Promise<void> {
-  await writeRawFile(store, key, encodeFrame(key, codecBytes))
+/** Replaces the whole entry file of `key` with `bytes` (the raw stored form, bypassing the codec). */
+export async function writeRawEntryBytes(store: FileStore, key: string, bytes: Uint8Array): Promise<void> {
+  const path = store.pathOf(key)
+  await mkdir(dirname(path), { recursive: true })
+  await writeFile(path, bytes)
 }
 
-/** Replaces the whole entry file of `key` with `bytes`. */
-export async function writeRawFile(store: FileStore, key: string, bytes: Uint8Array): Promise<void> {
-  const location = locateEntry(store.dir, key)
-  await mkdir(location.shardDir, { recursive: true })
-  await writeFile(location.path, bytes)
+/** The lock file `FileStore` holds while it replaces or removes `key`'s dead entry. */
+export function lockPathOf(store: FileStore, key: string): string {
+  const path = store.pathOf(key)
+  return join(dirname(path), `.${basename(path)}.lock`)
+}
+
+/** A temporary file name as `FileStore` gives one next to `key`'s entry. */
+export function tempPathNear(store: FileStore, key: string): string {
+  return join(dirname(store.pathOf(key)), `.${randomBytes(8).toString('hex')}.tmp`)
 }
 
 /** Every path (files and directories) under `root`, relative, sorted. */

@@ -1,4 +1,5 @@
 import {
+  assertStoreKey,
   type ByteStoreOptions,
   CacheConfigError,
   type CacheEntry,
@@ -6,13 +7,17 @@ import {
   CacheStoreError,
   CacheTimeoutError,
   type CoordinationStore,
+  checkOptionNames,
   type Duration,
   durationToMs,
   type EntryCodec,
   type ErrorHandler,
+  invalidOption,
   isDead,
+  optionNames,
   resolveByteStoreOptions,
   safeReport,
+  storeFailure,
   systemClock,
   withTimeout,
 } from '@stratacache/core'
@@ -93,6 +98,19 @@ const DEFAULT_PREFIX = 'stratacache:'
 const DEFAULT_OPERATION_TIMEOUT: Duration = '1s'
 const IOREDIS_TIMEOUT_MESSAGE = 'Command timed out'
 const STORE_NAME = 'redis'
+const REDIS_STORE_OPTION_NAMES = optionNames<RedisStoreOptions>({
+  client: true,
+  url: true,
+  prefix: true,
+  operationTimeout: true,
+  maxEntries: true,
+  policy: true,
+  serializer: true,
+  readSerializers: true,
+  compress: true,
+  maxValueBytes: true,
+  onError: true,
+})
 
 function toBuffer(bytes: Uint8Array): Buffer {
   return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
@@ -179,19 +197,14 @@ export class RedisStore implements CacheStore, CoordinationStore {
 
   constructor(options: RedisStoreOptions) {
     if (typeof options !== 'object' || options === null) {
-      throw new CacheConfigError('RedisStore: options are required ({ client } or { url })', {
-        option: 'client',
-      })
+      throw invalidOption('RedisStore', 'client', options, 'options with a client or a url')
     }
+    checkOptionNames('RedisStore', options, REDIS_STORE_OPTION_NAMES)
     const prefix = options.prefix ?? DEFAULT_PREFIX
-    if (typeof prefix !== 'string') {
-      throw new CacheConfigError('RedisStore: `prefix` must be a string', { option: 'prefix' })
-    }
+    if (typeof prefix !== 'string') throw invalidOption('RedisStore', 'prefix', prefix, 'a string')
     this.#timeoutMs = durationToMs(options.operationTimeout ?? DEFAULT_OPERATION_TIMEOUT, 'operationTimeout')
     if (this.#timeoutMs <= 0) {
-      throw new CacheConfigError('RedisStore: `operationTimeout` must be positive', {
-        option: 'operationTimeout',
-      })
+      throw invalidOption('RedisStore', 'operationTimeout', options.operationTimeout, 'a duration above 0')
     }
     this.#bounded = RedisStore.#boundedOptions(options, prefix)
     const { codec, onError } = resolveByteStoreOptions('RedisStore', options)
@@ -224,17 +237,12 @@ export class RedisStore implements CacheStore, CoordinationStore {
     const { maxEntries } = options
     if (maxEntries === undefined) {
       if (options.policy !== undefined) {
-        throw new CacheConfigError('RedisStore: `policy` needs `maxEntries`', { option: 'policy' })
+        throw invalidOption('RedisStore', 'policy', options.policy, 'no policy without `maxEntries`')
       }
       return undefined
     }
     if (!Number.isInteger(maxEntries) || maxEntries < 1) {
-      throw new CacheConfigError(
-        `RedisStore: \`maxEntries\` must be a positive integer, got ${String(maxEntries)}`,
-        {
-          option: 'maxEntries',
-        },
-      )
+      throw invalidOption('RedisStore', 'maxEntries', maxEntries, 'a positive integer')
     }
     if (prefix === '') {
       throw new CacheConfigError('RedisStore: a bounded store (`maxEntries`) needs a non-empty `prefix`', {
@@ -254,12 +262,18 @@ export class RedisStore implements CacheStore, CoordinationStore {
    * ```
    */
   redisKey(key: string): string {
+    return this.#redisKeyOf(key)
+  }
+
+  /** `key` in this store's namespace; a key holding a lone surrogate is refused (`CacheKeyError`). */
+  #redisKeyOf(key: string): string {
+    assertStoreKey(key, STORE_NAME)
     return this.#layout.entryPrefix + key
   }
 
   /** The live entry under `key`; a miss for absent, dead and undecodable entries. */
   async get(key: string): Promise<CacheEntry | undefined> {
-    const redisKey = this.#layout.entryPrefix + key
+    const redisKey = this.#redisKeyOf(key)
     let bytes: Buffer | null
     try {
       const reading = this.#bounded?.touchOnRead
@@ -288,7 +302,7 @@ export class RedisStore implements CacheStore, CoordinationStore {
   async set(key: string, entry: CacheEntry): Promise<void> {
     const bytes = toBuffer(await this.#codec.encode(entry, key))
     const expiresAt = expiryOf(entry)
-    const redisKey = this.#layout.entryPrefix + key
+    const redisKey = this.#redisKeyOf(key)
     if (deadAt(expiresAt, Date.now())) {
       await this.#call('set', key, this.#unlink([redisKey]))
       return
@@ -298,18 +312,18 @@ export class RedisStore implements CacheStore, CoordinationStore {
 
   /** Removes `key`; `true` if an entry existed. */
   async delete(key: string): Promise<boolean> {
-    return (await this.#call('delete', key, this.#unlink([this.#layout.entryPrefix + key]))) > 0
+    return (await this.#call('delete', key, this.#unlink([this.#redisKeyOf(key)]))) > 0
   }
 
   /** Whether an entry exists under `key` (does not count as a read for eviction). */
   async has(key: string): Promise<boolean> {
-    return (await this.#call('has', key, this.#client.exists(this.#layout.entryPrefix + key))) > 0
+    return (await this.#call('has', key, this.#client.exists(this.#redisKeyOf(key)))) > 0
   }
 
   /** The entries under `keys`, in order, in one round trip (`MGET`; per slot on a Cluster). */
   async getMany(keys: string[]): Promise<(CacheEntry | undefined)[]> {
     if (keys.length === 0) return []
-    const redisKeys = keys.map((key) => this.#layout.entryPrefix + key)
+    const redisKeys = keys.map((key) => this.#redisKeyOf(key))
     let values: (Buffer | null)[]
     try {
       values = await this.#bound(this.#readMany(redisKeys), 'getMany')
@@ -337,7 +351,7 @@ export class RedisStore implements CacheStore, CoordinationStore {
     const encoded = await Promise.all(
       items.map(async ([key, entry]) => toBuffer(await this.#codec.encode(entry, key))),
     )
-    const redisKeys = items.map(([key]) => this.#layout.entryPrefix + key)
+    const redisKeys = items.map(([key]) => this.#redisKeyOf(key))
     const now = Date.now()
     const writing = this.#inGroups(redisKeys, async (indexes) => {
       const pipeline = this.#client.pipeline() as BoundedPipeline
@@ -356,11 +370,7 @@ export class RedisStore implements CacheStore, CoordinationStore {
   /** Removes every key in one round trip (`UNLINK`; per slot on a Cluster); resolves how many existed. */
   async deleteMany(keys: string[]): Promise<number> {
     if (keys.length === 0) return 0
-    return await this.#call(
-      'deleteMany',
-      undefined,
-      this.#unlink(keys.map((key) => this.#layout.entryPrefix + key)),
-    )
+    return await this.#call('deleteMany', undefined, this.#unlink(keys.map((key) => this.#redisKeyOf(key))))
   }
 
   /** Stores `entry` only if no entry exists under `key` (`SET NX PX`); `true` for the one caller that wrote. */
@@ -368,7 +378,7 @@ export class RedisStore implements CacheStore, CoordinationStore {
     const bytes = toBuffer(await this.#codec.encode(entry, key))
     const expiresAt = expiryOf(entry)
     if (deadAt(expiresAt, Date.now())) return false
-    const redisKey = this.#layout.entryPrefix + key
+    const redisKey = this.#redisKeyOf(key)
     const bounded = this.#bounded
     const writing = bounded
       ? (this.#write(this.#client, redisKey, bytes, expiresAt, '1') as Promise<number>).then(
@@ -386,6 +396,7 @@ export class RedisStore implements CacheStore, CoordinationStore {
    * literal `x`) with `SCAN` + `UNLINK` in batches, on every master of a Cluster.
    */
   async deleteMatching(pattern: string): Promise<number> {
+    assertStoreKey(pattern, STORE_NAME)
     if (typeof pattern !== 'string') {
       throw new CacheConfigError('RedisStore: deleteMatching needs a string pattern', { option: 'pattern' })
     }
@@ -416,7 +427,7 @@ export class RedisStore implements CacheStore, CoordinationStore {
 
   /** `SET key token NX PX ttl`: takes the lock when it is free. */
   async acquireLock(key: string, token: string, ttlMs: number): Promise<boolean> {
-    const redisKey = this.#layout.entryPrefix + key
+    const redisKey = this.#redisKeyOf(key)
     const px = pxArgument(ttlMs)
     const reply = await this.#call(
       'acquireLock',
@@ -428,43 +439,39 @@ export class RedisStore implements CacheStore, CoordinationStore {
 
   /** Compare-and-delete in Lua: frees the lock only if `token` holds it. */
   async releaseLock(key: string, token: string): Promise<boolean> {
-    const redisKey = this.#layout.entryPrefix + key
+    const redisKey = this.#redisKeyOf(key)
     return (await this.#call('releaseLock', key, this.#client.stratacacheReleaseLock(redisKey, token))) === 1
   }
 
   /** Compare-and-`PEXPIRE` in Lua: extends the lock only if `token` holds it. */
   async extendLock(key: string, token: string, ttlMs: number): Promise<boolean> {
-    const redisKey = this.#layout.entryPrefix + key
+    const redisKey = this.#redisKeyOf(key)
     const extending = this.#client.stratacacheExtendLock(redisKey, token, pxArgument(ttlMs))
     return (await this.#call('extendLock', key, extending)) === 1
   }
 
   /** The token holding the lock under `key`, if any. */
   async lockOwner(key: string): Promise<string | undefined> {
-    const owner = await this.#call('lockOwner', key, this.#client.get(this.#layout.entryPrefix + key))
+    const owner = await this.#call('lockOwner', key, this.#client.get(this.#redisKeyOf(key)))
     return owner ?? undefined
   }
 
   /** Takes a slot of the pool under `key` in Lua, never exceeding `maxSize` live slots. */
   async acquireSlot(key: string, maxSize: number, token: string, ttlMs: number): Promise<boolean> {
-    const redisKey = this.#layout.entryPrefix + key
+    const redisKey = this.#redisKeyOf(key)
     const acquiring = this.#client.stratacacheAcquireSlot(redisKey, maxSize, token, pxArgument(ttlMs))
     return (await this.#call('acquireSlot', key, acquiring)) === 1
   }
 
   /** Frees the slot `token` holds in the pool under `key`. */
   async releaseSlot(key: string, token: string): Promise<boolean> {
-    const redisKey = this.#layout.entryPrefix + key
+    const redisKey = this.#redisKeyOf(key)
     return (await this.#call('releaseSlot', key, this.#client.stratacacheReleaseSlot(redisKey, token))) === 1
   }
 
   /** How many live slots the pool under `key` holds. */
   async countSlots(key: string): Promise<number> {
-    return await this.#call(
-      'countSlots',
-      key,
-      this.#client.stratacacheCountSlots(this.#layout.entryPrefix + key),
-    )
+    return await this.#call('countSlots', key, this.#client.stratacacheCountSlots(this.#redisKeyOf(key)))
   }
 
   /**
@@ -617,11 +624,6 @@ export class RedisStore implements CacheStore, CoordinationStore {
         cause: error,
       })
     }
-    return new CacheStoreError(`${where} failed: ${message}`, {
-      store: STORE_NAME,
-      operation,
-      key,
-      cause: error,
-    })
+    return storeFailure(error, { store: STORE_NAME, operation, key })
   }
 }

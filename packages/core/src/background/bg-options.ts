@@ -3,6 +3,7 @@ import { type Duration, durationToMs } from '../duration'
 import { CacheConfigError } from '../errors'
 import type { ErrorHandler, InstanceDefaults } from '../instance-defaults'
 import type { MetricsCollector } from '../metrics/collector'
+import { checkOptionNames } from '../option-errors'
 import { type CacheStore, isCacheStore } from '../store/store'
 
 /**
@@ -200,14 +201,6 @@ export function checkBgKey(api: string, key: unknown): string {
 
 const LOADER_OPTIONS = ['interval', 'key', 'ttl', 'store', 'metrics', 'onError', 'runImmediately', 'clock']
 const READER_OPTIONS = ['interval', 'store', 'metrics', 'onError', 'runImmediately', 'clock']
-
-/** Rejects a non-object and unknown option names (a typo must not be silently ignored). */
-function checkOptionNames(api: string, options: unknown, known: readonly string[]): void {
-  if (typeof options !== 'object' || options === null) fail(api, 'options', 'must be an object')
-  for (const name of Object.keys(options)) {
-    if (!known.includes(name)) fail(api, name, `is not an option (known: ${known.join(', ')})`)
-  }
-}
 
 /** Validates the options object of `bg.read` before anything else reads it. */
 export function checkReaderOptionNames(options: unknown): void {

@@ -2,6 +2,7 @@ import { type Duration, durationToMs, optionalDurationToMs } from '../duration'
 import { CacheConfigError } from '../errors'
 import { type InstanceDefaults, safeReport } from '../instance-defaults'
 import { NULL_METRICS } from '../metrics/collector'
+import { checkOptionNames } from '../option-errors'
 import { type CacheStore, isCacheStore } from '../store/store'
 import { CacheEngine, type ClusterSettings } from './cache-engine'
 import type {
@@ -85,19 +86,7 @@ function configError(option: string, message: string): CacheConfigError {
 }
 
 function checkOptions(options: unknown, allowed: readonly string[], what: string): Record<string, unknown> {
-  if (typeof options !== 'object' || options === null) {
-    throw new CacheConfigError(
-      `${what}() expects an options object, got ${options === null ? 'null' : typeof options}`,
-    )
-  }
-  for (const name of Object.keys(options)) {
-    if (!allowed.includes(name)) {
-      throw new CacheConfigError(`Unknown option "${name}" for ${what}() (known: ${allowed.join(', ')})`, {
-        option: name,
-      })
-    }
-  }
-  return options as Record<string, unknown>
+  return checkOptionNames(`${what}()`, options, allowed)
 }
 
 function checkFunction(options: Record<string, unknown>, option: string): void {

@@ -1,4 +1,5 @@
 import type { CacheStore } from '../store/store'
+import { hasCapability } from '../store/store-capabilities'
 
 /**
  * Atomic coordination primitives a store may implement natively, so that `lock`, `once`, `pool`
@@ -68,15 +69,6 @@ export interface CoordinationStore {
   countSlots(key: string, maxSize: number): Promise<number>
 }
 
-const COORDINATION_METHODS = [
-  'acquireLock',
-  'releaseLock',
-  'lockOwner',
-  'acquireSlot',
-  'releaseSlot',
-  'countSlots',
-] as const
-
 /**
  * Whether `store` implements the {@link CoordinationStore} primitives natively (every required
  * method present). `instrument()` forwards them, so an instrumented RedisStore still qualifies; a
@@ -88,6 +80,5 @@ const COORDINATION_METHODS = [
  * ```
  */
 export function isCoordinationStore(store: CacheStore): store is CacheStore & CoordinationStore {
-  const candidate = store as unknown as Record<string, unknown>
-  return COORDINATION_METHODS.every((method) => typeof candidate[method] === 'function')
+  return hasCapability(store, 'coordination')
 }

@@ -1,4 +1,4 @@
-import { CacheConfigError } from '../errors'
+import { invalidOption } from '../option-errors'
 
 /**
  * Turns cached values into bytes and back, for byte-oriented stores (Redis, S3, GCS, file).
@@ -34,13 +34,18 @@ export interface Serializer {
  *
  * @param value - what the user passed
  * @param option - the option name for the error message, e.g. `'serializer'`
+ * @param owner - who reads the option, for the error message
  * @throws {@link CacheConfigError} naming `option` when `value` is not a serializer
  * @example
  * ```ts
  * assertSerializer(options.serializer, 'serializer')
  * ```
  */
-export function assertSerializer(value: unknown, option: string): asserts value is Serializer {
+export function assertSerializer(
+  value: unknown,
+  option: string,
+  owner = 'EntryCodec',
+): asserts value is Serializer {
   const candidate = value as Partial<Serializer> | null
   const problem =
     typeof candidate !== 'object' || candidate === null
@@ -53,6 +58,11 @@ export function assertSerializer(value: unknown, option: string): asserts value 
             ? 'lacks a string name'
             : undefined
   if (problem !== undefined) {
-    throw new CacheConfigError(`Invalid option "${option}": the serializer ${problem}`, { option })
+    throw invalidOption(
+      owner,
+      option,
+      value,
+      `a Serializer ({ id, name, encode, decode }); this one ${problem}`,
+    )
   }
 }

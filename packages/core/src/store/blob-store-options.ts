@@ -1,9 +1,9 @@
 import { type Clock, systemClock } from '../clock'
 import { type Duration, durationToMs } from '../duration'
 import type { ErrorHandler } from '../instance-defaults'
-import { checkOptionNames, invalidOption } from '../option-errors'
+import { checkOptionNames, invalidOption, optionNames } from '../option-errors'
 import { checkBlobPrefix } from './blob-names'
-import { BYTE_STORE_OPTION_NAMES, type ByteStoreOptions, resolveByteStoreOptions } from './byte-store-options'
+import { type ByteStoreOptions, resolveByteStoreOptions } from './byte-store-options'
 import type { EntryCodec } from './codec'
 
 /** Options of `BlobStore` (and, through it, of every store built on a `BlobBackend`). */
@@ -62,14 +62,18 @@ export interface BlobStoreOptions extends ByteStoreOptions {
 }
 
 /** The option names of {@link BlobStoreOptions}, for stores that extend them. */
-export const BLOB_STORE_OPTION_NAMES: readonly string[] = Object.freeze([
-  ...BYTE_STORE_OPTION_NAMES,
-  'prefix',
-  'operationTimeout',
-  'concurrency',
-  'pruneInterval',
-  'clock',
-])
+export const BLOB_STORE_OPTION_NAMES: readonly string[] = optionNames<BlobStoreOptions>({
+  serializer: true,
+  readSerializers: true,
+  compress: true,
+  maxValueBytes: true,
+  onError: true,
+  prefix: true,
+  operationTimeout: true,
+  concurrency: true,
+  pruneInterval: true,
+  clock: true,
+})
 
 /** {@link BlobStoreOptions}, checked once. */
 export interface ResolvedBlobStoreOptions {

@@ -8,7 +8,7 @@ import {
   type ResolvedBlobStoreOptions,
   resolveBlobStoreOptions,
 } from './blob-store-options'
-import { ENTRY_TIMELINE_BYTES, readEntryKey, readEntryTimeline } from './codec'
+import { ENTRY_TIMELINE_BYTES, type EntryHeaderTimeline, readEntryKey, readEntryTimeline } from './codec'
 import { isDead } from './entry'
 import { globLiteralPrefix, globToRegExp, hasWildcard, unescapeGlob } from './glob'
 import { mapWithConcurrency } from './map-with-concurrency'
@@ -25,6 +25,9 @@ const KEY_HEAD_BYTES = 4096
 const MAX_KEY_HEAD_BYTES = 1024 * 1024
 /** How many times `setIfAbsent` retries when the object changes under it. */
 const MAX_CLAIM_ROUNDS = 3
+/** Where the codec's key section starts (format version 2): the key follows. */
+const KEY_SECTION_OFFSET = 45
+const utf8 = new TextEncoder()
 
 /** What a store knows of an object without decoding its payload. */
 type Liveness =
@@ -75,16 +78,38 @@ export class BlobStore implements CacheStore {
   /**
    * @param backend - the object store
    * @param options - see {@link BlobStoreOptions}
-   * @param knownOptions - for stores built on this one: every option name they accept
+   * @param subclass - for stores built on this one (`FileStore`): their name for error messages
+   *   and every option name they accept
    * @throws `CacheConfigError` naming the option at fault, or an unknown option
    */
-  constructor(backend: BlobBackend, options: BlobStoreOptions = {}, knownOptions?: readonly string[]) {
-    this.#options = resolveBlobStoreOptions(`BlobStore(${backend?.name})`, options, knownOptions)
+  constructor(
+    backend: BlobBackend,
+    options: BlobStoreOptions = {},
+    subclass?: { owner: string; optionNames: readonly string[] },
+  ) {
+    this.#options = resolveBlobStoreOptions(
+      subclass?.owner ?? `BlobStore(${backend?.name})`,
+      options,
+      subclass?.optionNames,
+    )
     this.backend = backend
     this.name = backend.name
     this.prefix = this.#options.prefix
     this.#names = new BlobNames(this.prefix)
     this.#schedulePrune()
+  }
+
+  /**
+   * The name of the object that holds `key`'s entry in the backend.
+   *
+   * @example
+   * ```ts
+   * new BlobStore(backend, { prefix: 'app/' }).objectNameOf('user:42') // 'app/user~3a42'
+   * ```
+   */
+  objectNameOf(key: string): string {
+    assertStoreKey(key, this.name)
+    return this.#names.nameOf(key)
   }
 
   /** The live entry under `key`; dead and undecodable entries are misses (and are removed). */
@@ -276,7 +301,10 @@ export class BlobStore implements CacheStore {
     return undefined
   }
 
-  /** Where the object stands, from metadata (`info`, or a `head`) or its header bytes. */
+  /**
+   * Where the object stands, from metadata (`info`, or a `head`) or its header bytes; with the
+   * header, an entry carrying another key than `key` (or than the key its name spells) is corrupt.
+   */
   async #liveness(
     name: string,
     info: BlobInfo | undefined,
@@ -294,19 +322,21 @@ export class BlobStore implements CacheStore {
         return { state: this.#deadAt(staleUntil) ? 'dead' : 'live', version: known.version }
       }
     }
-    const head = await this.#call(operation, key, (signal) =>
-      this.backend.read(name, { maxBytes: ENTRY_TIMELINE_BYTES, signal }),
-    )
+    const expected = key ?? this.#names.keyOf(name) ?? undefined
+    const maxBytes =
+      expected === undefined ? ENTRY_TIMELINE_BYTES : KEY_SECTION_OFFSET + utf8.encode(expected).length
+    const head = await this.#call(operation, key, (signal) => this.backend.read(name, { maxBytes, signal }))
     if (head === undefined) return { state: 'absent' }
-    const timeline = readEntryTimeline(head.bytes)
-    if (timeline === undefined) {
+    const problem = headerProblem(head.bytes, expected)
+    if (problem !== undefined) {
       const error = new CacheSerializationError(
-        `${this.name}: the object "${name}" holds no valid entry header${key === undefined ? '' : ` for key ${JSON.stringify(key)}`}`,
-        { key },
+        `${this.name}: the object "${name}" holds ${problem}${expected === undefined ? '' : ` (key ${JSON.stringify(expected)})`}`,
+        { key: expected },
       )
       return { state: 'corrupt', version: head.version, error }
     }
-    return { state: this.#deadAt(timeline.staleUntil) ? 'dead' : 'live', version: head.version }
+    const staleUntil = (readEntryTimeline(head.bytes) as EntryHeaderTimeline).staleUntil
+    return { state: this.#deadAt(staleUntil) ? 'dead' : 'live', version: head.version }
   }
 
   #deadAt(staleUntil: number): boolean {
@@ -417,9 +447,10 @@ export class BlobStore implements CacheStore {
     let removed = 0
     await this.#forEachPage(this.prefix, 'prune', async (page) => {
       const own = page.filter((info) => this.#names.keyOf(info.name) !== undefined)
-      const dropped = await mapWithConcurrency(own, this.#options.concurrency, async (info) =>
-        this.#dropUnusable(info.name, await this.#liveness(info.name, info, 'prune'), 'prune'),
-      )
+      const dropped = await mapWithConcurrency(own, this.#options.concurrency, async (info) => {
+        if (this.#closed) return false
+        return this.#dropUnusable(info.name, await this.#liveness(info.name, info, 'prune'), 'prune')
+      })
       removed += dropped.filter(Boolean).length
     })
     return removed
@@ -459,6 +490,17 @@ export class BlobStore implements CacheStore {
       this.#inFlight.delete(controller)
     }
   }
+}
+
+/** What is wrong with an entry's first bytes, if anything: no header, or another key's entry. */
+function headerProblem(head: Uint8Array, expected: string | undefined): string | undefined {
+  if (readEntryTimeline(head) === undefined) return 'no valid entry header'
+  if (expected === undefined) return undefined
+  const held = readEntryKey(head)
+  if (held === undefined) return 'an unreadable key section'
+  if ('moreBytes' in held || (held.key !== undefined && held.key !== expected))
+    return 'the entry of another key'
+  return undefined
 }
 
 function metadataOf(entry: CacheEntry): Record<string, string> {

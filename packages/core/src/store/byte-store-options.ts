@@ -1,5 +1,5 @@
-import { CacheConfigError } from '../errors'
 import { defaultErrorHandler, type ErrorHandler } from '../instance-defaults'
+import { invalidOption, optionNames } from '../option-errors'
 import { EntryCodec, type EntryCodecOptions } from './codec'
 
 /**
@@ -33,13 +33,13 @@ export interface ByteStoreOptions extends EntryCodecOptions {
  * checkOptionNames('MyStore', options, [...BYTE_STORE_OPTION_NAMES, 'url'])
  * ```
  */
-export const BYTE_STORE_OPTION_NAMES: readonly string[] = Object.freeze([
-  'serializer',
-  'readSerializers',
-  'compress',
-  'maxValueBytes',
-  'onError',
-])
+export const BYTE_STORE_OPTION_NAMES: readonly string[] = optionNames<ByteStoreOptions>({
+  serializer: true,
+  readSerializers: true,
+  compress: true,
+  maxValueBytes: true,
+  onError: true,
+})
 
 /** What {@link resolveByteStoreOptions} hands a byte store. */
 export interface ResolvedByteStoreOptions {
@@ -71,20 +71,7 @@ export function resolveByteStoreOptions(
   options: ByteStoreOptions,
 ): ResolvedByteStoreOptions {
   const { onError = defaultErrorHandler } = options
-  if (typeof onError !== 'function') {
-    throw new CacheConfigError(`${storeName}: Invalid option "onError": expected a function`, {
-      option: 'onError',
-    })
-  }
-  let codec: EntryCodec
-  try {
-    codec = new EntryCodec(options)
-  } catch (error) {
-    if (!CacheConfigError.isInstance(error)) throw error
-    throw new CacheConfigError(`${storeName}: ${error.message}`, {
-      option: error.option,
-      cause: error,
-    })
-  }
+  if (typeof onError !== 'function') throw invalidOption(storeName, 'onError', onError, 'a function')
+  const codec = new EntryCodec(options, storeName)
   return { codec, onError }
 }

@@ -33,6 +33,7 @@
 
 import { CacheConfigError, CacheSerializationError } from '../errors'
 import { type ErrorHandler, safeReport } from '../instance-defaults'
+import { invalidOption } from '../option-errors'
 import { jsonSerializer } from '../serializers/json'
 import { assertSerializer, type Serializer } from '../serializers/serializer'
 import { assertCompression, type Compression, gzipCompression } from './compression'
@@ -247,24 +248,18 @@ export function readEntryKey(
   }
 }
 
-function validMaxValueBytes(value: unknown): number {
+function validMaxValueBytes(value: unknown, owner: string): number {
   if (value === undefined) return DEFAULT_MAX_VALUE_BYTES
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0 || value > MAX_UINT32) {
-    throw new CacheConfigError(
-      `Invalid option "maxValueBytes": ${String(value)} (expected an integer number of bytes from 1 to ${MAX_UINT32})`,
-      { option: 'maxValueBytes' },
-    )
+    throw invalidOption(owner, 'maxValueBytes', value, `an integer number of bytes from 1 to ${MAX_UINT32}`)
   }
   return value
 }
 
-function validMinBytes(value: unknown): number {
+function validMinBytes(value: unknown, owner: string): number {
   if (value === undefined) return DEFAULT_MIN_COMPRESS_BYTES
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
-    throw new CacheConfigError(
-      `Invalid option "compress.minBytes": ${String(value)} (expected an integer number of bytes >= 0)`,
-      { option: 'compress.minBytes' },
-    )
+    throw invalidOption(owner, 'compress.minBytes', value, 'an integer number of bytes >= 0')
   }
   return value
 }
@@ -274,12 +269,15 @@ function register<T extends { id: number; name: string }>(
   byId: Map<number, T>,
   item: T,
   option: string,
+  owner: string,
 ): void {
   const existing = byId.get(item.id)
   if (existing !== undefined && existing !== item) {
-    throw new CacheConfigError(
-      `Invalid option "${option}": "${item.name}" and "${existing.name}" share the id ${item.id}`,
-      { option },
+    throw invalidOption(
+      owner,
+      option,
+      item,
+      `an id of its own ("${item.name}" has the id ${item.id} of "${existing.name}")`,
     )
   }
   byId.set(item.id, item)
@@ -317,30 +315,30 @@ export class EntryCodec {
   readonly #maxValueBytes: number
 
   /**
+   * @param options - see {@link EntryCodecOptions}
+   * @param owner - who reads the options (a store's name), for error messages
    * @throws {@link CacheConfigError} naming the option at fault (`serializer`, `readSerializers`,
-   * `compress`, `compress.minBytes`, `compress.algorithm`)
+   * `compress`, `compress.minBytes`, `compress.algorithm`, `maxValueBytes`)
    */
-  constructor(options: EntryCodecOptions = {}) {
+  constructor(options: EntryCodecOptions = {}, owner = 'EntryCodec') {
     if (typeof options !== 'object' || options === null) {
-      throw new CacheConfigError('Invalid EntryCodec options: expected an object')
+      throw new CacheConfigError(`${owner}: invalid options: got ${String(options)}; expected an object`)
     }
     const { serializer = jsonSerializer, readSerializers = [], compress = false } = options
-    this.#maxValueBytes = validMaxValueBytes(options.maxValueBytes)
-    assertSerializer(serializer, 'serializer')
+    this.#maxValueBytes = validMaxValueBytes(options.maxValueBytes, owner)
+    assertSerializer(serializer, 'serializer', owner)
     this.serializer = serializer
-    register(this.#serializers, jsonSerializer, 'serializer')
-    register(this.#serializers, serializer, 'serializer')
+    register(this.#serializers, jsonSerializer, 'serializer', owner)
+    register(this.#serializers, serializer, 'serializer', owner)
     if (!Array.isArray(readSerializers)) {
-      throw new CacheConfigError('Invalid option "readSerializers": expected an array of serializers', {
-        option: 'readSerializers',
-      })
+      throw invalidOption(owner, 'readSerializers', readSerializers, 'an array of serializers')
     }
     readSerializers.forEach((extra, i) => {
-      assertSerializer(extra, `readSerializers[${i}]`)
-      register(this.#serializers, extra, `readSerializers[${i}]`)
+      assertSerializer(extra, `readSerializers[${i}]`, owner)
+      register(this.#serializers, extra, `readSerializers[${i}]`, owner)
     })
 
-    register(this.#compressions, gzipCompression, 'compress.algorithm')
+    register(this.#compressions, gzipCompression, 'compress.algorithm', owner)
     if (compress === false) {
       this.#compression = undefined
       this.#minCompressBytes = Number.POSITIVE_INFINITY
@@ -349,15 +347,12 @@ export class EntryCodec {
       this.#minCompressBytes = DEFAULT_MIN_COMPRESS_BYTES
     } else if (typeof compress === 'object' && compress !== null) {
       const algorithm = compress.algorithm ?? gzipCompression
-      assertCompression(algorithm, 'compress.algorithm')
-      register(this.#compressions, algorithm, 'compress.algorithm')
+      assertCompression(algorithm, 'compress.algorithm', owner)
+      register(this.#compressions, algorithm, 'compress.algorithm', owner)
       this.#compression = algorithm
-      this.#minCompressBytes = validMinBytes(compress.minBytes)
+      this.#minCompressBytes = validMinBytes(compress.minBytes, owner)
     } else {
-      throw new CacheConfigError(
-        `Invalid option "compress": ${String(compress)} (expected true, false or { minBytes?, algorithm? })`,
-        { option: 'compress' },
-      )
+      throw invalidOption(owner, 'compress', compress, 'true, false or { minBytes?, algorithm? }')
     }
   }
 

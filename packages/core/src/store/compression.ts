@@ -1,4 +1,5 @@
-import { CacheConfigError, CacheSerializationError } from '../errors'
+import { CacheSerializationError } from '../errors'
+import { invalidOption } from '../option-errors'
 
 /**
  * A compression algorithm for entry payloads. Its `id` is written into each compressed entry's
@@ -35,13 +36,18 @@ export interface Compression {
 /**
  * Checks that `value` is a usable {@link Compression}.
  *
- * @throws {@link CacheConfigError} naming `option` when it is not
+ * @param owner - who reads the option, for the error message
+ * @throws `CacheConfigError` naming `option` when it is not
  * @example
  * ```ts
  * assertCompression(options.compress.algorithm, 'compress.algorithm')
  * ```
  */
-export function assertCompression(value: unknown, option: string): asserts value is Compression {
+export function assertCompression(
+  value: unknown,
+  option: string,
+  owner = 'EntryCodec',
+): asserts value is Compression {
   const candidate = value as Partial<Compression> | null
   const problem =
     typeof candidate !== 'object' || candidate === null
@@ -54,7 +60,12 @@ export function assertCompression(value: unknown, option: string): asserts value
             ? 'lacks a string name'
             : undefined
   if (problem !== undefined) {
-    throw new CacheConfigError(`Invalid option "${option}": the compression ${problem}`, { option })
+    throw invalidOption(
+      owner,
+      option,
+      value,
+      `a Compression ({ id, name, compress, decompress }); this one ${problem}`,
+    )
   }
 }
 

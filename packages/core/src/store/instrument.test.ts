@@ -7,6 +7,7 @@ import { describeStoreConformance } from '../testing/store-conformance'
 import { instrument } from './instrument'
 import { MemoryStore } from './memory-store'
 import { type CacheEntry, type CacheStore, isSyncStore, type SyncCacheStore } from './store'
+import { storeCapabilities } from './store-capabilities'
 
 const entry = (value: unknown): CacheEntry => ({
   value,
@@ -247,4 +248,27 @@ describeStoreConformance({
   createStore: ({ clock }) =>
     instrument(new MemoryStore({ clock, maxEntries: 100_000 }), new InMemoryMetrics(), 'L1'),
   capabilities: { expiry: 'clock', sync: true },
+})
+
+describe('instrument over a sync-first store (a chain over memory)', () => {
+  /** `asyncOnly` plus `tryGetSync` from an in-memory first tier, as a ChainStore offers it. */
+  function syncFirst(inner: MemoryStore): CacheStore & { tryGetSync(key: string): CacheEntry | undefined } {
+    return { ...asyncOnly(inner), tryGetSync: (key: string) => inner.getSync(key) }
+  }
+
+  it('keeps tryGetSync and counts each hit it serves; its undefined is not a miss', async () => {
+    const metrics = new InMemoryMetrics()
+    const inner = memoryStore()
+    const store = instrument(syncFirst(inner), metrics, 'chain')
+    expect(storeCapabilities(store)).toEqual(['syncFirstRead'])
+    let calls = 0
+    const cached = cache({ ttl: 60, key: 'k:{0}', store })(async (id: number) => {
+      calls++
+      return id * 2
+    })
+    await cached(1) // miss: get() reports it
+    for (let i = 0; i < 3; i++) expect(await cached(1)).toBe(2)
+    expect(calls).toBe(1)
+    expect(metrics.getStats().caches.chain).toMatchObject({ hits: 3, misses: 1 })
+  })
 })

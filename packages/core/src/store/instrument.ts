@@ -4,7 +4,7 @@ import { CacheConfigError } from '../errors'
 import type { MetricsCollector } from '../metrics/collector'
 import { errorTypeOf } from '../metrics/error-type'
 import type { CacheEntry, CacheStore, SyncCacheStore } from './store'
-import { isCacheStore, isSyncStore } from './store'
+import { canTryGetSync, isCacheStore, isSyncStore, type SyncFirstReadStore } from './store'
 
 /** Options of {@link instrument}. */
 export interface InstrumentOptions {
@@ -301,6 +301,28 @@ class InstrumentedStore implements CacheStore {
       }
     },
   }
+
+  /**
+   * The sync-first read, installed on wrappers of a `SyncFirstReadStore` only (such as a chain
+   * over a memory tier). A hit found without waiting counts as a hit (and a `get`); `undefined`
+   * counts as nothing, since the `get` that follows decides and reports.
+   */
+  static readonly syncFirstRead = {
+    tryGetSync(this: InstrumentedStore, key: string): CacheEntry | undefined {
+      const start = now()
+      let entry: CacheEntry | undefined
+      try {
+        entry = (this.#inner as SyncFirstReadStore).tryGetSync(key)
+      } catch {
+        return undefined // a failure here is simply `undefined`: `get()` meets it again
+      }
+      if (entry !== undefined) {
+        this.#read(true, key)
+        this.#timed('get', start)
+      }
+      return entry
+    },
+  }
 }
 
 /**
@@ -336,7 +358,8 @@ function forwardExtras(wrapper: InstrumentedStore, inner: CacheStore): void {
  * - latency of every operation (`get`, `set`, `delete`, `has`, `getMany`, `setMany`, `deleteMany`,
  *   `setIfAbsent`, `deleteMatching`, `clear`, `close`; the sync twins report as `get`/`set`/`delete`),
  *   failures included;
- * - a hit or a miss per key read by `get`, `getMany`, `getSync` and `has`;
+ * - a hit or a miss per key read by `get`, `getMany`, `getSync` and `has`, and a hit per entry
+ *   `tryGetSync` found without waiting (its `undefined` is not a miss: the `get` after it reports);
  * - a set per entry written (`setIfAbsent` only when it wrote), a delete per entry removed;
  * - an error (`recordError` with {@link errorTypeOf}) for every failure, which is then re-thrown
  *   unchanged;
@@ -347,7 +370,8 @@ function forwardExtras(wrapper: InstrumentedStore, inner: CacheStore): void {
  *   cost a sample of the store, hence the throttle.
  *
  * The wrapper keeps the synchronous `getSync`/`setSync`/`deleteSync` when the store has them (a
- * synchronous function cached over an instrumented `MemoryStore` stays synchronous), and forwards
+ * synchronous function cached over an instrumented `MemoryStore` stays synchronous), and
+ * `tryGetSync` (so `cache()` over an instrumented chain still serves first-tier hits at once), and forwards
  * any other member of the store (coordination primitives included) un-instrumented. Wrap each tier
  * of a chain separately to see each tier's hit rate.
  *
@@ -403,6 +427,7 @@ export function instrument(
   }
   const wrapper = new InstrumentedStore(store, metrics, label, clock, memoryIntervalMs)
   if (isSyncStore(store)) Object.assign(wrapper, InstrumentedStore.syncTwins)
+  else if (canTryGetSync(store)) Object.assign(wrapper, InstrumentedStore.syncFirstRead)
   forwardExtras(wrapper, store)
   return wrapper
 }

@@ -1,5 +1,6 @@
 import { type Clock, systemClock } from '../clock'
 import { CacheConfigError, CacheStoreError } from '../errors'
+import { checkOptionNames, optionNames } from '../option-errors'
 import { coarseNow } from './coarse-now'
 import { estimateSize } from './estimate-size'
 import { globToRegExp, hasWildcard, unescapeGlob } from './glob'
@@ -40,6 +41,14 @@ export interface MemoryStoreOptions {
    */
   name?: string
 }
+
+const MEMORY_STORE_OPTION_NAMES = optionNames<MemoryStoreOptions>({
+  maxEntries: true,
+  maxBytes: true,
+  sizeOf: true,
+  clock: true,
+  name: true,
+})
 
 /** The first capacity of the slot arrays; they double as needed, up to `maxEntries`. */
 const INITIAL_CAPACITY = 64
@@ -138,6 +147,7 @@ export class MemoryStore implements SyncCacheStore {
    * not a function or a `clock` without `now()`
    */
   constructor(options: MemoryStoreOptions = {}) {
+    checkOptionNames('MemoryStore', options, MEMORY_STORE_OPTION_NAMES)
     validateLimit(options.maxEntries, 'maxEntries')
     validateLimit(options.maxBytes, 'maxBytes')
     if (options.sizeOf !== undefined && typeof options.sizeOf !== 'function') {

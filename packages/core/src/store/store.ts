@@ -4,6 +4,8 @@
  * @packageDocumentation
  */
 
+import { hasCapability } from './store-capabilities'
+
 /**
  * A stored value with its timeline. All times are epoch milliseconds.
  *
@@ -96,7 +98,7 @@ export interface SyncFirstReadStore extends CacheStore {
  * ```
  */
 export function canTryGetSync(store: CacheStore): store is SyncFirstReadStore {
-  return typeof (store as Partial<SyncFirstReadStore>).tryGetSync === 'function'
+  return hasCapability(store, 'syncFirstRead')
 }
 
 /**
@@ -108,12 +110,7 @@ export function canTryGetSync(store: CacheStore): store is SyncFirstReadStore {
  * ```
  */
 export function isSyncStore(store: CacheStore): store is SyncCacheStore {
-  const candidate = store as Partial<SyncCacheStore>
-  return (
-    typeof candidate.getSync === 'function' &&
-    typeof candidate.setSync === 'function' &&
-    typeof candidate.deleteSync === 'function'
-  )
+  return hasCapability(store, 'sync')
 }
 
 /**

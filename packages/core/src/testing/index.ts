@@ -11,8 +11,10 @@ export { type ForgeInflatingEntryOptions, forgeInflatingEntry } from './forged-e
 export { flushMicrotasks, ManualClock } from './manual-clock'
 export { MemoryBlobBackend, type MemoryBlobBackendOptions } from './memory-blob-backend'
 export {
+  type DescribeStoreConformance,
   describeStoreConformance,
   type StoreCapabilities,
   type StoreConformanceContext,
+  type StoreConformanceGroup,
   type StoreConformanceOptions,
 } from './store-conformance'
