@@ -1,15 +1,15 @@
-import { CacheConfigError, invalidOption } from '@stratacache/core'
+import { CacheConfigError, invalidOption, optionNames } from '@stratacache/core'
 import type { S3BackendOptions } from './s3-backend'
 
 /** The options of `S3Store` that say where the objects live; the rest go to `BlobStore`. */
-export const S3_BACKEND_OPTION_NAMES: readonly string[] = Object.freeze([
-  'client',
-  'region',
-  'endpoint',
-  'forcePathStyle',
-  'credentials',
-  'bucket',
-])
+export const S3_BACKEND_OPTION_NAMES: readonly string[] = optionNames<S3BackendOptions>({
+  client: true,
+  region: true,
+  endpoint: true,
+  forcePathStyle: true,
+  credentials: true,
+  bucket: true,
+})
 
 /** The options that configure the client the store builds, and so cannot go with `client`. */
 const CLIENT_SETTINGS = ['region', 'endpoint', 'forcePathStyle', 'credentials'] as const

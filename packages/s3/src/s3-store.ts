@@ -52,7 +52,11 @@ export class S3Store extends BlobStore {
     const backend = new S3Backend(
       validateS3Options({ client, region, endpoint, forcePathStyle, credentials, bucket }),
     )
-    super(backend, { compress: true, ...storeOptions }, S3_STORE_OPTION_NAMES)
+    super(
+      backend,
+      { compress: true, ...storeOptions },
+      { owner: 'S3Store', optionNames: S3_STORE_OPTION_NAMES },
+    )
     this.bucket = backend.bucket
   }
 }

@@ -9,7 +9,6 @@ import { describeBlobBackendConformance, describeStoreConformance } from '@strat
 import { afterAll, beforeAll } from 'vitest'
 import { S3Backend } from '../src/s3-backend'
 import { S3Store } from '../src/s3-store'
-import { objectNameOf } from './support/object-names'
 import { type S3TestServer, startS3TestServer } from './support/s3-server'
 
 const BUCKET = 'conformance'
@@ -37,8 +36,8 @@ describeStoreConformance({
     expiry: 'clock',
     serializesValues: true,
     writeRawBytes: async (store, key, bytes) => {
-      const { prefix } = store as S3Store
-      await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: objectNameOf(prefix, key), Body: bytes }))
+      const Key = (store as S3Store).objectNameOf(key)
+      await client.send(new PutObjectCommand({ Bucket: BUCKET, Key, Body: bytes }))
     },
   },
 })

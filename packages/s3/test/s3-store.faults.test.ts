@@ -1,9 +1,17 @@
 /**
- * `S3Store` when S3 fails: stopped mid-run, slow, missing bucket, denied access. Every failure is
- * a prompt `CacheStoreError`/`CacheTimeoutError` naming what is wrong, never a hang or an
- * unhandled rejection (vitest.setup.ts fails the file on one), and the store recovers by itself.
+ * `S3Store` when S3 fails: stopped mid-run, slow, missing bucket, denied access, hostile objects.
+ * Every failure is a prompt `CacheStoreError`/`CacheTimeoutError` naming what is wrong (or, for
+ * bytes that do not decode, a miss reported to `onError`), never a hang or an unhandled rejection
+ * (vitest.setup.ts fails the file on one), and the store recovers by itself.
  */
-import { type CacheEntry, CacheStoreError, CacheTimeoutError } from '@stratacache/core'
+import { PutObjectCommand } from '@aws-sdk/client-s3'
+import {
+  type CacheEntry,
+  CacheSerializationError,
+  CacheStoreError,
+  CacheTimeoutError,
+} from '@stratacache/core'
+import { forgeInflatingEntry } from '@stratacache/core/testing'
 import { afterEach, describe, expect, it } from 'vitest'
 import { S3Store } from '../src/s3-store'
 import { type S3TestServer, startS3TestServer, TEST_CREDENTIALS } from './support/s3-server'
@@ -35,7 +43,11 @@ async function serve(port?: number): Promise<S3TestServer> {
   return server
 }
 
-function storeOn(server: S3TestServer, bucket = BUCKET): S3Store {
+function storeOn(
+  server: S3TestServer,
+  bucket = BUCKET,
+  onError: (error: unknown) => void = () => {},
+): S3Store {
   const store = new S3Store({
     bucket,
     endpoint: server.endpoint,
@@ -43,7 +55,7 @@ function storeOn(server: S3TestServer, bucket = BUCKET): S3Store {
     forcePathStyle: true,
     credentials: TEST_CREDENTIALS,
     operationTimeout: TIMEOUT_MS / 1000,
-    onError: () => {},
+    onError,
   })
   stores.push(store)
   return store
@@ -134,4 +146,32 @@ describe('S3Store faults', () => {
       TEST_CREDENTIALS.secretAccessKey,
     )
   })
+
+  it.each([
+    ['garbage bytes', async () => new TextEncoder().encode('not an entry at all')],
+    [
+      'a forged entry inflating to 1 GiB',
+      () => forgeInflatingEntry({ inflatesTo: 1024 ** 3, declares: 1024 ** 2 }),
+    ],
+  ])(
+    '%s under a key: a miss reported to onError, fast, and the object removed',
+    async (_label, forge) => {
+      const server = await serve()
+      const errors: unknown[] = []
+      const store = storeOn(server, BUCKET, (error) => errors.push(error))
+      const client = server.client()
+      try {
+        const Key = store.objectNameOf('planted')
+        await client.send(new PutObjectCommand({ Bucket: BUCKET, Key, Body: await forge() }))
+        const begun = performance.now()
+        expect(await store.get('planted')).toBeUndefined()
+        expect(performance.now() - begun).toBeLessThan(TIMEOUT_MS + SLACK_MS)
+        expect(errors).toHaveLength(1)
+        expect(CacheSerializationError.isInstance(errors[0])).toBe(true)
+        expect(server.objects.buckets.get(BUCKET)?.has(Key)).toBe(false)
+      } finally {
+        client.destroy()
+      }
+    },
+  )
 })

@@ -2,8 +2,6 @@ import { CreateBucketCommand, GetObjectCommand, S3Client } from '@aws-sdk/client
 import { createCache, EntryCodec } from '@stratacache/core'
 import { S3Store } from '@stratacache/s3'
 import { buildApp } from 'fauxqs'
-// Core's key→name mapping is not in its public entry; the floor needs it to read the same objects.
-import { BlobNames } from '../../../../packages/core/src/store/blob-names'
 import { countingLoader } from '../counting-loader'
 import { type BenchCase, type BenchGroup, type GroupResult, LatencyRecorder, nowNs } from '../harness'
 import { roundRobin } from '../round-robin'
@@ -105,8 +103,7 @@ async function setup(mode: Mode) {
 
     const codec = new EntryCodec()
     // The raw floor reads the very objects S3Store wrote, by their names.
-    const naming = new BlobNames(store.prefix)
-    const names = ids.map((id) => naming.nameOf(`user:${id}`))
+    const names = ids.map((id) => store.objectNameOf(`user:${id}`))
     const rawRead: Read = async (id) => {
       const response = await raw.send(new GetObjectCommand({ Bucket: BUCKET, Key: names[id] }))
       const bytes = await response.Body?.transformToByteArray()
