@@ -34,6 +34,7 @@ const S3_MAX_DELETE_BATCH = 1000
 export interface S3BackendOptions extends S3ConnectionOptions {
   /**
    * The bucket that holds the objects. It must exist; the store never creates it.
+   * @defaultValue none: required
    * @example
    * ```ts
    * new S3Backend({ bucket: 'my-cache', region: 'eu-west-1' })
@@ -86,9 +87,10 @@ export class S3Backend implements BlobBackend {
   }
 
   async #send<T>(operation: S3Operation, command: object, signal: AbortSignal | undefined): Promise<T> {
+    const client = this.#client.get()
     try {
       // One `send` signature per command; the command objects are built right beside each call.
-      return (await this.#client.get().send(command as never, { abortSignal: signal })) as T
+      return (await client.send(command as never, { abortSignal: signal })) as T
     } catch (error) {
       throw isAbort(error) ? error : describeS3Error(error, operation, this.bucket)
     }
@@ -99,10 +101,11 @@ export class S3Backend implements BlobBackend {
     const { maxBytes, signal } = options
     const range = maxBytes === undefined ? undefined : `bytes=0-${Math.max(0, maxBytes - 1)}`
     let response: { Body?: ReadableBody; ETag?: string }
+    const client = this.#client.get()
     try {
-      response = await this.#client
-        .get()
-        .send(new GetObjectCommand({ Bucket: this.bucket, Key: name, Range: range }), { abortSignal: signal })
+      response = await client.send(new GetObjectCommand({ Bucket: this.bucket, Key: name, Range: range }), {
+        abortSignal: signal,
+      })
     } catch (error) {
       if (isMissingObject(error)) return undefined
       // A range read of an empty object is "not satisfiable" (416): read it whole instead.
@@ -124,10 +127,11 @@ export class S3Backend implements BlobBackend {
 
   /** `HeadObject`: the ETag, size and the metadata given to `write`, without the body. */
   async head(name: string, options: BlobCallOptions = {}): Promise<BlobInfo | undefined> {
+    const client = this.#client.get()
     try {
-      const response = await this.#client
-        .get()
-        .send(new HeadObjectCommand({ Bucket: this.bucket, Key: name }), { abortSignal: options.signal })
+      const response = await client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: name }), {
+        abortSignal: options.signal,
+      })
       return { name, version: response.ETag, size: response.ContentLength, metadata: response.Metadata ?? {} }
     } catch (error) {
       if (isMissingObject(error)) return undefined
@@ -151,8 +155,9 @@ export class S3Backend implements BlobBackend {
       IfNoneMatch: ifAbsent ? '*' : undefined,
       IfMatch: ifVersion,
     })
+    const client = this.#client.get()
     try {
-      await this.#client.get().send(command, { abortSignal: signal })
+      await client.send(command, { abortSignal: signal })
       return true
     } catch (error) {
       const conditional = ifAbsent === true || ifVersion !== undefined
@@ -198,8 +203,9 @@ export class S3Backend implements BlobBackend {
    */
   async deleteIfVersion(name: string, version: string, options: BlobCallOptions = {}): Promise<boolean> {
     const command = new DeleteObjectCommand({ Bucket: this.bucket, Key: name, IfMatch: version })
+    const client = this.#client.get()
     try {
-      await this.#client.get().send(command, { abortSignal: options.signal })
+      await client.send(command, { abortSignal: options.signal })
       return true
     } catch (error) {
       if (isFailedCondition(error) && s3ErrorCode(error) !== 'NoSuchBucket') return false

@@ -61,6 +61,7 @@ export class S3ClientSource {
   readonly #given: S3Client | undefined
   readonly #config: S3ClientConfig
   #built: S3Client | undefined
+  #closed = false
 
   constructor(options: S3ConnectionOptions) {
     this.#given = options.client
@@ -78,15 +79,21 @@ export class S3ClientSource {
     return this.#given !== undefined || this.#built !== undefined
   }
 
-  /** The client, built on the first call when the user gave none. */
+  /**
+   * The client, built on the first call when the user gave none.
+   * @throws `Error` after {@link S3ClientSource.close} when the client would have to be built
+   * again (a store used after `close()` must not open sockets nobody will close)
+   */
   get(): S3Client {
     if (this.#given !== undefined) return this.#given
+    if (this.#closed) throw new Error('the store is closed: its S3 client was destroyed by close()')
     this.#built ??= new S3Client(this.#config)
     return this.#built
   }
 
   /** Destroys the client this source built (its sockets); a user's client is left alone. */
   close(): void {
+    this.#closed = true
     this.#built?.destroy()
     this.#built = undefined
   }

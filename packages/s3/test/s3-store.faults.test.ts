@@ -153,25 +153,22 @@ describe('S3Store faults', () => {
       'a forged entry inflating to 1 GiB',
       () => forgeInflatingEntry({ inflatesTo: 1024 ** 3, declares: 1024 ** 2 }),
     ],
-  ])(
-    '%s under a key: a miss reported to onError, fast, and the object removed',
-    async (_label, forge) => {
-      const server = await serve()
-      const errors: unknown[] = []
-      const store = storeOn(server, BUCKET, (error) => errors.push(error))
-      const client = server.client()
-      try {
-        const Key = store.objectNameOf('planted')
-        await client.send(new PutObjectCommand({ Bucket: BUCKET, Key, Body: await forge() }))
-        const begun = performance.now()
-        expect(await store.get('planted')).toBeUndefined()
-        expect(performance.now() - begun).toBeLessThan(TIMEOUT_MS + SLACK_MS)
-        expect(errors).toHaveLength(1)
-        expect(CacheSerializationError.isInstance(errors[0])).toBe(true)
-        expect(server.objects.buckets.get(BUCKET)?.has(Key)).toBe(false)
-      } finally {
-        client.destroy()
-      }
-    },
-  )
+  ])('%s under a key: a miss reported to onError, fast, and the object removed', async (_label, forge) => {
+    const server = await serve()
+    const errors: unknown[] = []
+    const store = storeOn(server, BUCKET, (error) => errors.push(error))
+    const client = server.client()
+    try {
+      const Key = store.objectNameOf('planted')
+      await client.send(new PutObjectCommand({ Bucket: BUCKET, Key, Body: await forge() }))
+      const begun = performance.now()
+      expect(await store.get('planted')).toBeUndefined()
+      expect(performance.now() - begun).toBeLessThan(TIMEOUT_MS + SLACK_MS)
+      expect(errors).toHaveLength(1)
+      expect(CacheSerializationError.isInstance(errors[0])).toBe(true)
+      expect(server.objects.buckets.get(BUCKET)?.has(Key)).toBe(false)
+    } finally {
+      client.destroy()
+    }
+  })
 })

@@ -218,6 +218,8 @@ describe('S3Store', () => {
     const ownDestroy = vi.spyOn(own.backend.client, 'destroy')
     await own.close()
     expect(ownDestroy).toHaveBeenCalledTimes(1)
+    // Used after close(), it refuses rather than open a client nobody would destroy.
+    await expect(own.get('k')).rejects.toThrow(/s3 get of key "k" failed: the store is closed/)
     await expect(
       client.send(new GetObjectCommand({ Bucket: BUCKET, Key: objectsUnder('given/')[0] })),
     ).resolves.toBeDefined()
