@@ -74,11 +74,6 @@ export class S3ClientSource {
     }
   }
 
-  /** Whether a client exists yet (the user's, or a built one). */
-  get started(): boolean {
-    return this.#given !== undefined || this.#built !== undefined
-  }
-
   /**
    * The client, built on the first call when the user gave none.
    * @throws `Error` after {@link S3ClientSource.close} when the client would have to be built
