@@ -3,6 +3,7 @@ import { GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/cli
 import type { CacheEntry } from '@stratacache/core'
 import { ManualClock } from '@stratacache/core/testing'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
+import { fromUrl } from '../src/from-url'
 import { S3Store, type S3StoreOptions } from '../src/s3-store'
 import { type S3TestServer, startS3TestServer, TEST_CREDENTIALS } from './support/s3-server'
 
@@ -190,6 +191,17 @@ describe('S3Store', () => {
     expect(cleared).toContain('DeleteObjects')
     expect(objectsUnder('paged/')).toEqual([])
     expect((await neighbour.get('k:1'))?.value).toBe('kept')
+  })
+
+  it('fromUrl builds a working store from an s3:// URL (credentials from the options)', async () => {
+    const url = new URL(
+      `s3://${BUCKET}/from-url?endpoint=${server.endpoint}&forcePathStyle=true&region=us-east-1`,
+    )
+    const store = fromUrl(url, { credentials: TEST_CREDENTIALS })
+    opened.push(store)
+    await store.set('k', entryAt('via url', Date.now(), 60_000))
+    expect((await store.get('k'))?.value).toBe('via url')
+    expect(objectsUnder('from-url/')).toHaveLength(1)
   })
 
   it('a hit is one GetObject', async () => {
