@@ -2,6 +2,7 @@ import {
   DeleteObjectCommand,
   DeleteObjectsCommand,
   GetObjectCommand,
+  HeadBucketCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
@@ -25,6 +26,7 @@ import {
   isMissingObject,
   type S3Operation,
   s3ErrorCode,
+  s3ErrorStatus,
 } from './s3-errors'
 
 /** S3's largest `DeleteObjects` batch. */
@@ -75,6 +77,8 @@ export class S3Backend implements BlobBackend {
   /** The bucket the objects live in. */
   readonly bucket: string
   readonly #client: S3ClientSource
+  /** Whether the bucket was seen to exist (see {@link S3Backend.head}). */
+  #bucketSeen = false
 
   constructor(options: S3BackendOptions) {
     this.bucket = options.bucket
@@ -134,9 +138,30 @@ export class S3Backend implements BlobBackend {
       })
       return { name, version: response.ETag, size: response.ContentLength, metadata: response.Metadata ?? {} }
     } catch (error) {
-      if (isMissingObject(error)) return undefined
+      if (isMissingObject(error)) return this.#missingObject(options.signal)
       throw isAbort(error) ? error : describeS3Error(error, 'HeadObject', this.bucket)
     }
+  }
+
+  /**
+   * A `HeadObject` answer has no body, so a missing bucket and a missing object are the same bare
+   * 404. The first time, one `HeadBucket` tells them apart, so that a missing bucket is an error
+   * at first use even when that use is `has()`; once the bucket was seen, a 404 is a miss.
+   */
+  async #missingObject(signal: AbortSignal | undefined): Promise<undefined> {
+    if (this.#bucketSeen) return undefined
+    try {
+      await this.#client.get().send(new HeadBucketCommand({ Bucket: this.bucket }), { abortSignal: signal })
+    } catch (error) {
+      if (s3ErrorStatus(error) === 404) {
+        throw describeS3Error({ Code: 'NoSuchBucket', cause: error }, 'HeadObject', this.bucket)
+      }
+      // Anything else (no s3:ListBucket, say) cannot tell: keep the answer a miss.
+      if (isAbort(error)) throw error
+      return undefined
+    }
+    this.#bucketSeen = true
+    return undefined
   }
 
   /**

@@ -129,6 +129,11 @@ describe('S3Store faults', () => {
     expect(messages(await timed(store.get('k')).then((r) => r.error))).toMatch(
       /S3 GetObject on bucket "no-such-bucket"/,
     )
+    // HeadObject answers a bare 404 for a missing bucket too; has() still reports the bucket.
+    const fresh = storeOn(server, 'no-such-bucket')
+    expect(messages((await timed(fresh.has('k'))).error)).toMatch(
+      /S3 HeadObject on bucket "no-such-bucket" failed: the bucket does not exist/,
+    )
   })
 
   it('denied access: the first use rejects naming the bucket, the operation and the permission, no secret', async () => {
