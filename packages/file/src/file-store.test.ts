@@ -276,6 +276,7 @@ describe('FileStore prune', () => {
     // the sweep runs real file I/O: wait for it to finish before looking
     await store.prune()
     await expect(stat(path)).rejects.toMatchObject({ code: 'ENOENT' })
+    await clock.advance(1250) // one more tick of the operationTimeout watch, which then stops
     expect(clock.pendingTimers).toBe(1)
     await store.close()
     expect(clock.pendingTimers).toBe(0)

@@ -1,6 +1,8 @@
 import type { BenchGroup } from '../harness'
 import { bgReadGroup } from './bg-read'
+import { blobStoreGroup } from './blob-store'
 import { cacheHitAsyncGroup, cacheHitSyncGroup } from './cache-hit'
+import { fileStoreGroup } from './file-store'
 import { heapPerEntryGroup } from './heap-per-entry'
 import { memoryStoreGroup } from './memory-store'
 import { metricsAsyncGroup, metricsSyncGroup } from './metrics'
@@ -21,5 +23,7 @@ export const GROUPS: BenchGroup[] = [
   twoTierGroup,
   stampedeGroup,
   heapPerEntryGroup,
+  blobStoreGroup,
+  fileStoreGroup,
   ...s3HitGroups,
 ]

@@ -29,18 +29,28 @@ const BREAK = '~/'
 const HASH_MARK = '~~'
 /** The hash part of a long key's name: a break, the mark and 64 hex digits. */
 const HASH_SUFFIX_BYTES = BREAK.length + HASH_MARK.length + 64
+/** How many key → name spellings {@link BlobNames} remembers. */
+const RECENT_NAMES = 16_384
 /** The body of the empty key. */
 const EMPTY_BODY = '~'
 
-const PLAIN = /^[a-z0-9_-]$/
 const HEX = '0123456789abcdef'
 const encoder = new TextEncoder()
 
-/** The spelling of one code point. */
-function token(char: string): string {
-  if (PLAIN.test(char)) return char
+/** Whether the UTF-16 code unit `code` is one of `a`–`z`, `0`–`9`, `_`, `-`. */
+function isPlain(code: number): boolean {
+  return (code >= 97 && code <= 122) || (code >= 48 && code <= 57) || code === 95 || code === 45
+}
+
+/** The spelling of the code point of `key` at `index` (and how many code units it spans). */
+function token(key: string, index: number): string {
+  const code = key.charCodeAt(index)
+  if (isPlain(code)) return key[index] as string
+  if (code < 0x80) return `~${HEX[code >> 4]}${HEX[code & 15]}`
   let spelled = ''
-  for (const byte of encoder.encode(char)) spelled += `~${HEX[byte >> 4]}${HEX[byte & 15]}`
+  for (const byte of encoder.encode(String.fromCodePoint(key.codePointAt(index) as number))) {
+    spelled += `~${HEX[byte >> 4]}${HEX[byte & 15]}`
+  }
   return spelled
 }
 
@@ -51,8 +61,9 @@ function token(char: string): string {
 function spell(key: string, limit: number): { body: string; complete: boolean } {
   let body = ''
   let segment = 0
-  for (const char of key) {
-    const spelled = token(char)
+  for (let i = 0; i < key.length; i++) {
+    const spelled = token(key, i)
+    if (spelled.length === 12) i++ // four UTF-8 bytes: a code point beyond U+FFFF, two code units
     const needsBreak = segment + spelled.length > MAX_SEGMENT_BYTES
     const grown = body.length + (needsBreak ? BREAK.length : 0) + spelled.length
     if (grown > limit) return { body, complete: false }
@@ -84,6 +95,11 @@ export class BlobNames {
   readonly #bodyLimit: number
   /** The most bytes of the body start in a long key's name. */
   readonly #hashedLimit: number
+  /**
+   * Names of recently named keys: a hot key is spelled once, and the backend gets the same
+   * string each time (its hash computed once). Emptied when full.
+   */
+  readonly #recent = new Map<string, string>()
 
   /** @param prefix - a prefix checked by {@link checkBlobPrefix} */
   constructor(prefix: string) {
@@ -94,6 +110,16 @@ export class BlobNames {
 
   /** The object name of `key` (a well-formed string). */
   nameOf(key: string): string {
+    let name = this.#recent.get(key)
+    if (name === undefined) {
+      if (this.#recent.size >= RECENT_NAMES) this.#recent.clear()
+      name = this.#spellName(key)
+      this.#recent.set(key, name)
+    }
+    return name
+  }
+
+  #spellName(key: string): string {
     if (key === '') return this.prefix + EMPTY_BODY
     const { body, complete } = spell(key, this.#bodyLimit)
     if (complete) return this.prefix + body
@@ -157,7 +183,7 @@ function unspell(body: string): string | undefined {
       bytes.push(Number.parseInt(hex, 16))
       segment += 3
       i += 3
-    } else if (PLAIN.test(char)) {
+    } else if (isPlain(char.charCodeAt(0))) {
       bytes.push(char.charCodeAt(0))
       segment += 1
       i += 1

@@ -2,6 +2,7 @@ import type { TimerHandle } from '../clock'
 import { CacheSerializationError } from '../errors'
 import { safeReport } from '../instance-defaults'
 import type { BlobBackend, BlobInfo } from './blob-backend'
+import { BlobCall } from './blob-call'
 import { BlobNames } from './blob-names'
 import {
   type BlobStoreOptions,
@@ -9,13 +10,13 @@ import {
   resolveBlobStoreOptions,
 } from './blob-store-options'
 import { ENTRY_TIMELINE_BYTES, type EntryHeaderTimeline, readEntryKey, readEntryTimeline } from './codec'
+import { DeadlineWatch } from './deadline-watch'
 import { isDead } from './entry'
 import { globLiteralPrefix, globToRegExp, hasWildcard, unescapeGlob } from './glob'
 import { mapWithConcurrency } from './map-with-concurrency'
 import type { CacheEntry, CacheStore } from './store'
 import { storeFailure } from './store-failure'
 import { assertStoreKey } from './store-key'
-import { withTimeout } from './with-timeout'
 
 /** The metadata key holding an entry's `staleUntil`, for backends that keep metadata. */
 const STALE_UNTIL = 'stale-until'
@@ -68,7 +69,9 @@ export class BlobStore implements CacheStore {
   readonly prefix: string
   readonly #options: ResolvedBlobStoreOptions
   readonly #names: BlobNames
-  readonly #inFlight = new Set<AbortController>()
+  /** Aborted by `close()`: the signal of every backend call in flight follows it. */
+  readonly #closing = new AbortController()
+  readonly #deadlines: DeadlineWatch
   /** Per-name queue of `setIfAbsent` calls, for backends without conditional writes. */
   readonly #claims = new Map<string, Promise<unknown>>()
   #pruneTimer: TimerHandle | undefined
@@ -96,6 +99,7 @@ export class BlobStore implements CacheStore {
     this.name = backend.name
     this.prefix = this.#options.prefix
     this.#names = new BlobNames(this.prefix)
+    this.#deadlines = new DeadlineWatch(this.#options.timeoutMs, this.#options.clock)
     this.#schedulePrune()
   }
 
@@ -186,12 +190,12 @@ export class BlobStore implements CacheStore {
       const found = await this.#liveness(name, undefined, 'setIfAbsent', key)
       if (found.state === 'live') return false
       if (found.state === 'corrupt') safeReport(this.#options.onError, found.error)
-      await this.#call('setIfAbsent', key, (signal) => this.backend.write(name, bytes, { metadata, signal }))
+      await this.#call('setIfAbsent', key, (call) => this.backend.write(name, bytes, call.with({ metadata })))
       return true
     }
     for (let round = 0; round < MAX_CLAIM_ROUNDS; round++) {
-      const created = await this.#call('setIfAbsent', key, (signal) =>
-        this.backend.write(name, bytes, { ifAbsent: true, metadata, signal }),
+      const created = await this.#call('setIfAbsent', key, (call) =>
+        this.backend.write(name, bytes, call.with({ ifAbsent: true, metadata })),
       )
       if (created) return true
       const found = await this.#liveness(name, undefined, 'setIfAbsent', key)
@@ -203,8 +207,8 @@ export class BlobStore implements CacheStore {
         continue
       }
       if (found.state === 'corrupt') safeReport(this.#options.onError, found.error)
-      const replaced = await this.#call('setIfAbsent', key, (signal) =>
-        this.backend.write(name, bytes, { ifVersion: found.version, metadata, signal }),
+      const replaced = await this.#call('setIfAbsent', key, (call) =>
+        this.backend.write(name, bytes, call.with({ ifVersion: found.version, metadata })),
       )
       if (replaced) return true
     }
@@ -277,7 +281,8 @@ export class BlobStore implements CacheStore {
     this.#closed = true
     if (this.#pruneTimer !== undefined) this.#options.clock.clearTimeout(this.#pruneTimer)
     this.#pruneTimer = undefined
-    for (const controller of this.#inFlight) controller.abort(new Error(`${this.name} store closed`))
+    this.#closing.abort(new Error(`${this.name} store closed`))
+    this.#deadlines.stop()
     await this.#runningPrune?.catch(() => undefined)
     await this.backend.close?.()
   }
@@ -287,7 +292,7 @@ export class BlobStore implements CacheStore {
   async #get(key: string, operation: string): Promise<CacheEntry | undefined> {
     assertStoreKey(key, this.name)
     const name = this.#names.nameOf(key)
-    const found = await this.#call(operation, key, (signal) => this.backend.read(name, { signal }))
+    const found = await this.#call(operation, key, (call) => this.backend.read(name, call))
     if (found === undefined) return undefined
     let entry: CacheEntry
     try {
@@ -314,7 +319,7 @@ export class BlobStore implements CacheStore {
     if (this.backend.capabilities.metadata) {
       const known =
         info?.metadata === undefined
-          ? await this.#call(operation, key, (signal) => this.backend.head(name, { signal }))
+          ? await this.#call(operation, key, (call) => this.backend.head(name, call))
           : info
       if (known === undefined) return { state: 'absent' }
       const staleUntil = Number(known.metadata?.[STALE_UNTIL] ?? Number.NaN)
@@ -325,7 +330,7 @@ export class BlobStore implements CacheStore {
     const expected = key ?? this.#names.keyOf(name) ?? undefined
     const maxBytes =
       expected === undefined ? ENTRY_TIMELINE_BYTES : KEY_SECTION_OFFSET + utf8.encode(expected).length
-    const head = await this.#call(operation, key, (signal) => this.backend.read(name, { maxBytes, signal }))
+    const head = await this.#call(operation, key, (call) => this.backend.read(name, call.with({ maxBytes })))
     if (head === undefined) return { state: 'absent' }
     const problem = headerProblem(head.bytes, expected)
     if (problem !== undefined) {
@@ -349,8 +354,8 @@ export class BlobStore implements CacheStore {
     if (fromName !== null) return fromName
     let wanted = KEY_HEAD_BYTES
     for (let attempt = 0; attempt < 2; attempt++) {
-      const head = await this.#call(operation, undefined, (signal) =>
-        this.backend.read(info.name, { maxBytes: wanted, signal }),
+      const head = await this.#call(operation, undefined, (call) =>
+        this.backend.read(info.name, call.with({ maxBytes: wanted })),
       )
       const found = head === undefined ? undefined : readEntryKey(head.bytes)
       if (found === undefined) return undefined
@@ -374,8 +379,8 @@ export class BlobStore implements CacheStore {
       await this.#deleteNames([name], operation, key)
       return
     }
-    await this.#call(operation, key, (signal) =>
-      this.backend.write(name, bytes, { metadata: metadataOf(entry), signal }),
+    await this.#call(operation, key, (call) =>
+      this.backend.write(name, bytes, call.with({ metadata: metadataOf(entry) })),
     )
   }
 
@@ -401,7 +406,7 @@ export class BlobStore implements CacheStore {
     const batches: string[][] = []
     for (let i = 0; i < names.length; i += batch) batches.push(names.slice(i, i + batch))
     await mapWithConcurrency(batches, this.#options.concurrency, (names) =>
-      this.#call(operation, key, (signal) => this.backend.delete(names, { signal })),
+      this.#call(operation, key, (call) => this.backend.delete(names, call)),
     )
   }
 
@@ -416,9 +421,9 @@ export class BlobStore implements CacheStore {
     const deleteIfVersion = this.backend.deleteIfVersion?.bind(this.backend)
     try {
       if (version !== undefined && deleteIfVersion !== undefined) {
-        return await this.#call(operation, key, (signal) => deleteIfVersion(name, version, { signal }))
+        return await this.#call(operation, key, (call) => deleteIfVersion(name, version, call))
       }
-      await this.#call(operation, key, (signal) => this.backend.delete([name], { signal }))
+      await this.#call(operation, key, (call) => this.backend.delete([name], call))
       return true
     } catch (error) {
       safeReport(this.#options.onError, error)
@@ -435,9 +440,7 @@ export class BlobStore implements CacheStore {
   ): Promise<void> {
     let cursor: string | undefined
     do {
-      const page = await this.#call(operation, undefined, (signal) =>
-        this.backend.list(prefix, cursor, { signal }),
-      )
+      const page = await this.#call(operation, undefined, (call) => this.backend.list(prefix, cursor, call))
       await onPage(page.objects.filter((info) => info.name.startsWith(prefix)))
       cursor = page.cursor
     } while (cursor !== undefined && !(operation === 'prune' && this.#closed))
@@ -476,18 +479,16 @@ export class BlobStore implements CacheStore {
   async #call<T>(
     operation: string,
     key: string | undefined,
-    run: (signal: AbortSignal) => Promise<T>,
+    run: (call: BlobCall) => Promise<T>,
   ): Promise<T> {
-    const controller = new AbortController()
-    this.#inFlight.add(controller)
+    const call = new BlobCall(this.#closing.signal)
     try {
-      const { timeoutMs, clock } = this.#options
-      return await withTimeout(run(controller.signal), timeoutMs, clock, { store: this.name, operation, key })
+      return await this.#deadlines.bound(run(call), { store: this.name, operation, key })
     } catch (error) {
-      controller.abort(error)
+      call.abort(error)
       throw storeFailure(error, { store: this.name, operation, key })
     } finally {
-      this.#inFlight.delete(controller)
+      call.settle()
     }
   }
 }

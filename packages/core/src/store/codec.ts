@@ -248,6 +248,28 @@ export function readEntryKey(
   }
 }
 
+/** Whether the key section `bytes[KEY_SECTION_OFFSET, keyEnd)` spells `key`. */
+function holdsKey(bytes: Uint8Array, keyEnd: number, key: string): boolean {
+  // Most keys are ASCII: compare code units to bytes without decoding.
+  if (keyEnd - KEY_SECTION_OFFSET === key.length) {
+    let ascii = true
+    for (let i = 0; i < key.length; i++) {
+      const code = key.charCodeAt(i)
+      if (code >= 0x80) {
+        ascii = false
+        break
+      }
+      if (bytes[KEY_SECTION_OFFSET + i] !== code) return false
+    }
+    if (ascii) return true
+  }
+  try {
+    return textDecoder.decode(bytes.subarray(KEY_SECTION_OFFSET, keyEnd)) === key
+  } catch {
+    return false
+  }
+}
+
 function validMaxValueBytes(value: unknown, owner: string): number {
   if (value === undefined) return DEFAULT_MAX_VALUE_BYTES
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0 || value > MAX_UINT32) {
@@ -508,11 +530,8 @@ export class EntryCodec {
         `the value claims ${serializedLength} bytes, more than maxValueBytes (${this.#maxValueBytes}); not decompressed`,
       )
     }
-    if (version === KEYED_FORMAT_VERSION && key !== undefined) {
-      const held = readEntryKey(bytes.subarray(0, keyEnd))
-      if (held === undefined || !('key' in held) || held.key !== key) {
-        throw fail('the bytes hold the entry of another key')
-      }
+    if (version === KEYED_FORMAT_VERSION && key !== undefined && !holdsKey(bytes, keyEnd, key)) {
+      throw fail('the bytes hold the entry of another key')
     }
 
     const createdAt = view.getFloat64(5)
