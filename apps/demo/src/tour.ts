@@ -141,6 +141,8 @@ export async function runTour(options: TourOptions): Promise<TourSummary> {
     await price('sku-1')
     const restartedMemory = new MemoryStore({ maxEntries: 10_000 })
     const restartedFile = new FileStore({ dir: options.dir })
+    // The caller got its value before the store write completed: let it reach the disk.
+    while (!(await restartedFile.has('tour:price:sku-1'))) await sleep(5)
     opened.push(restartedMemory, restartedFile)
     const restarted = new ChainStore([{ store: restartedMemory }, { store: restartedFile }], {
       closeTiers: false,

@@ -5,6 +5,7 @@ import {
   type CacheStore,
   CacheStoreError,
   type Clock,
+  checkOptionNames,
   type Duration,
   defaultErrorHandler,
   durationToMs,
@@ -13,6 +14,7 @@ import {
   type InvalidationMessage,
   isSyncStore,
   missingMethod,
+  optionNames,
   randomOrigin,
   type SyncCacheStore,
   safeReport,
@@ -139,6 +141,15 @@ function validateTiers(tiers: readonly ChainTier[]): Tier[] {
   })
 }
 
+const CHAIN_STORE_OPTION_NAMES = optionNames<ChainStoreOptions>({
+  bus: true,
+  name: true,
+  namespace: true,
+  onError: true,
+  clock: true,
+  closeTiers: true,
+})
+
 function nonEmptyString(value: unknown, option: string, fallback: string): string {
   if (value === undefined) return fallback
   if (typeof value !== 'string' || value === '') {
@@ -221,6 +232,7 @@ export class ChainStore implements CacheStore {
    * a store (or repeats an earlier one), a bad `ttl`, or an invalid option
    */
   constructor(tiers: readonly ChainTier[], options: ChainStoreOptions = {}) {
+    checkOptionNames('ChainStore', options, CHAIN_STORE_OPTION_NAMES)
     this.#tiers = validateTiers(tiers)
     this.#upper = this.#tiers.slice(0, -1)
     this.#last = this.#tiers[this.#tiers.length - 1] as Tier
@@ -254,10 +266,20 @@ export class ChainStore implements CacheStore {
     if (bus !== undefined) {
       this.#unsubscribe = bus.subscribe((message) => this.#onMessage(message), { origin: this.origin })
     }
-    if (this.#tiers.every((tier) => tier.sync !== undefined)) Object.assign(this, ChainStore.syncTwins)
-    else if (this.#l1Sync !== undefined) Object.assign(this, ChainStore.syncFirstRead)
+    if (this.#tiers.every((tier) => tier.sync !== undefined)) Object.assign(this, new.target.syncTwins)
+    else if (this.#l1Sync !== undefined) Object.assign(this, new.target.syncFirstRead)
     const coordination = forwardCoordination(this.#last.store)
     if (coordination !== undefined) Object.assign(this, coordination)
+  }
+
+  /**
+   * Where records every process must read alike are kept, such as `invalidateTags` records (core's
+   * `LayeredStore`): the chain itself when a bus keeps the upper tiers coherent (other chains
+   * drop their copies when a record changes), else the last tier, so a tagged hit from an upper
+   * tier is confirmed against the shared tier.
+   */
+  get sharedStore(): CacheStore {
+    return this.#bus === undefined ? this.#last.store : this
   }
 
   /** The tiers' stores, fastest first. */

@@ -5,9 +5,11 @@ import {
   type CacheStore,
   CacheStoreError,
   type Clock,
+  checkOptionNames,
   defaultErrorHandler,
   type ErrorHandler,
   missingMethod,
+  optionNames,
   safeReport,
 } from '@stratacache/core'
 import { CircuitBreaker, type CircuitBreakerOptions, type CircuitState } from './circuit-breaker'
@@ -69,6 +71,17 @@ export interface FailoverStoreOptions {
 
 /** What {@link FailoverStore} returns internally when the primary did not serve an operation. */
 const SKIPPED: unique symbol = Symbol('skipped')
+
+const FAILOVER_STORE_OPTION_NAMES = optionNames<FailoverStoreOptions>({
+  primary: true,
+  fallback: true,
+  breaker: true,
+  mirrorWrites: true,
+  onError: true,
+  clock: true,
+  name: true,
+  closeStores: true,
+})
 
 function requireStore(value: unknown, option: string): CacheStore {
   const missing = missingMethod(value, 'protocol')
@@ -134,6 +147,7 @@ export class FailoverStore implements CacheStore {
         option: 'options',
       })
     }
+    checkOptionNames('FailoverStore', options, FAILOVER_STORE_OPTION_NAMES)
     this.primary = requireStore(options.primary, 'primary')
     this.fallback = requireStore(options.fallback, 'fallback')
     if (this.primary === this.fallback) {

@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import { canTryGetSync, createCache, isSyncStore, MemoryBus, MemoryStore } from '@stratacache/core'
 import { ManualClock } from '@stratacache/core/testing'
 import { FileStore } from '@stratacache/file'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { ChainStore } from '../src/chain-store'
 
 describe('cache() over ChainStore (memory over file)', () => {
@@ -19,6 +19,11 @@ describe('cache() over ChainStore (memory over file)', () => {
     await Promise.all(chains.splice(0).map((chain) => chain.close()))
     await rm(dir, { recursive: true, force: true })
   })
+
+  /** The caller is not held on the store write: wait until it reached the shared (file) tier. */
+  async function landed(chain: ChainStore, key: string): Promise<void> {
+    await vi.waitFor(async () => expect(await chain.stores[1]?.has(key)).toBe(true))
+  }
 
   function process(clock: ManualClock, bus: MemoryBus) {
     const l1 = new MemoryStore({ clock, maxEntries: 100 })
@@ -45,6 +50,8 @@ describe('cache() over ChainStore (memory over file)', () => {
     expect(isSyncStore(a.chain)).toBe(false)
 
     expect(await a.report(2026)).toEqual({ year: 2026, rows: 1 })
+    // The caller is not held on the store write: it lands in the file tier just after.
+    await landed(a.chain, 'report:2026')
     expect(await b.report(2026)).toEqual({ year: 2026, rows: 1 })
     expect([a.calls, b.calls]).toEqual([[2026], []])
     expect(b.l1.getSync('report:2026')?.value).toEqual({ year: 2026, rows: 1 })
@@ -78,6 +85,7 @@ describe('cache() over ChainStore (memory over file)', () => {
     expect(asyncReads).toEqual([])
     expect(await report(2027)).toEqual({ year: 2027, rows: 2 }) // a first-tier miss asks get()
     expect(asyncReads).toEqual(['report:2027'])
+    await landed(chain, 'report:2027')
   })
 
   it('a synchronous function cached over an all-memory chain stays synchronous', () => {

@@ -1,6 +1,10 @@
 import { type Bg, createBg } from './background/bg'
 import { type CacheFactory, createCacheFactory } from './cached/cache'
+import type { CacheMode } from './cached/cache-mode'
 import type { StoreOption } from './cached/cache-options'
+import { functionStore } from './cached/function-store'
+import { type GetOrSetOptions, KeyValueCache, type SetOptions } from './cached/key-value-cache'
+import { resolveMode } from './cached/load-policy'
 import { type Clock, systemClock } from './clock'
 import { createLock, type LockFunction } from './coordination/lock'
 import { createOnce, type Once } from './coordination/once'
@@ -13,6 +17,8 @@ import { type MetricsCollector, NULL_METRICS } from './metrics/collector'
 import { checkOptionNames } from './option-errors'
 import { MemoryStore } from './store/memory-store'
 import { type CacheStore, isCacheStore, type SyncCacheStore } from './store/store'
+import type { CacheTracer } from './tracing/cache-tracer'
+import { checkTracer } from './tracing/use-tracer'
 
 /** Options of {@link createCache}. */
 export interface CreateCacheOptions<S extends StoreOption | undefined = StoreOption | undefined> {
@@ -56,6 +62,17 @@ export interface CreateCacheOptions<S extends StoreOption | undefined = StoreOpt
    */
   metrics?: MetricsCollector
   /**
+   * Traces the lookups of every cached function and of `getOrSet`/`get`, and each computation of
+   * a value (a {@link CacheTracer}, such as `OpenTelemetryTracing` from `@stratacache/otel`).
+   * Decided here: an instance without a tracer runs no tracing code.
+   * @defaultValue none
+   * @example
+   * ```ts
+   * createCache({ store, tracer: new OpenTelemetryTracing() })
+   * ```
+   */
+  tracer?: CacheTracer
+  /**
    * Receives errors handled on the caller's behalf (store failures, background refreshes).
    * @defaultValue one warning log per error
    * @example
@@ -74,6 +91,25 @@ export interface CreateCacheOptions<S extends StoreOption | undefined = StoreOpt
    * ```
    */
   clock?: Clock
+  /**
+   * The default `mode` of every cached call of the instance (its wrappers and `getOrSet`/`get`/`set`);
+   * a `cache({ mode })` option or a `withCacheMode` scope overrides it.
+   * @defaultValue 'normal'
+   * @example
+   * ```ts
+   * createCache({ store, mode: process.env.CACHE_OFF ? 'bypass' : 'normal' })
+   * ```
+   */
+  mode?: CacheMode
+  /**
+   * The name under which the key-value methods (`getOrSet`, `get`, `set`, …) record metrics.
+   * @defaultValue the `prefix`, or `'cache'` without one
+   * @example
+   * ```ts
+   * createCache({ store, prefix: 'app', name: 'app-kv', metrics })
+   * ```
+   */
+  name?: string
 }
 
 /**
@@ -95,6 +131,94 @@ export interface CacheInstance<Sync extends boolean = boolean> {
   readonly pool: PoolFunction
   /** `pooled(options)(fn)` over the instance's store. */
   readonly pooled: Pooled
+  /**
+   * The value under `key`, computed by `factory` on a miss and stored: the semantics of `cache()`
+   * (stale-while-revalidate, stale-if-error, timeouts, single-flight: 50 concurrent calls on a cold
+   * key make one factory call; a failing store is a miss, a failing write is dropped).
+   * @example
+   * ```ts
+   * const user = await c.getOrSet('user:42', () => db.user(42), { ttl: '1m', stale: '5m', tags: ['users', 'org:7'] })
+   * ```
+   * @throws {@link CacheConfigError} (as a rejection) for invalid options, naming the option
+   */
+  getOrSet<T>(key: string, factory: () => T | PromiseLike<T>, options?: GetOrSetOptions<T>): Promise<T>
+  /**
+   * The cached value under `key` (fresh, or stale within `stale`), or `undefined`; never computes.
+   * @example
+   * ```ts
+   * import { createCache } from '@stratacache/core'
+   *
+   * interface User { id: number; name: string }
+   * const c = createCache({ prefix: 'app', ttl: '5m' })
+   * const user = await c.get<User>('user:42') // User | undefined
+   * ```
+   */
+  get<T = unknown>(key: string): Promise<T | undefined>
+  /**
+   * Stores `value` under `key` (and drops a computation of it in flight). A failing store is
+   * reported to `onError`, never thrown. Nothing is written in `'read-only'` and `'bypass'` modes.
+   * @example
+   * ```ts
+   * await c.set('user:42', user, { ttl: '1m', tags: ['users'] })
+   * ```
+   */
+  set<T>(key: string, value: T, options?: SetOptions<T>): Promise<void>
+  /**
+   * The cached values under `keys`, in order, `undefined` for each miss (one store round trip).
+   * @example
+   * ```ts
+   * import { createCache } from '@stratacache/core'
+   *
+   * interface User { id: number; name: string }
+   * const c = createCache({ prefix: 'app', ttl: '5m' })
+   * const [u1, u2] = await c.getMany<User>(['user:1', 'user:2'])
+   * ```
+   */
+  getMany<T = unknown>(keys: readonly string[]): Promise<(T | undefined)[]>
+  /**
+   * Stores every `[key, value]` pair with the same options (one store round trip).
+   * @example
+   * ```ts
+   * await c.setMany([['user:1', u1], ['user:2', u2]], { ttl: '1m' })
+   * ```
+   */
+  setMany<T>(items: readonly (readonly [string, T])[], options?: SetOptions<T>): Promise<void>
+  /**
+   * Deletes `key` (and drops a computation in flight for it); `true` if it existed. Rejects when the store fails.
+   * @example
+   * ```ts
+   * await c.delete('user:42')
+   * ```
+   */
+  delete(key: string): Promise<boolean>
+  /**
+   * Whether a usable value is cached under `key`.
+   * @example
+   * ```ts
+   * if (await c.has('user:42')) …
+   * ```
+   */
+  has(key: string): Promise<boolean>
+  /**
+   * Every entry carrying one of `tags` — written by this instance's key-value methods or by its
+   * `cache()` wrappers that use the instance's store (all of them when the instance was given a
+   * `store`), in every process and on every tier — is a miss from now on; entries written
+   * afterwards hit again. Recorded in the store itself (a chain's shared tier). Rejects when the
+   * store fails.
+   * @example
+   * ```ts
+   * await c.invalidateTags(['org:7'])
+   * ```
+   */
+  invalidateTags(tags: readonly string[]): Promise<void>
+  /**
+   * Removes the instance's entries: every key under its prefix, or the whole store without a prefix.
+   * @example
+   * ```ts
+   * await c.clear()
+   * ```
+   */
+  clear(): Promise<void>
 }
 
 /** Whether an instance created with a `store` option of type `S` has a synchronous store. */
@@ -104,7 +228,7 @@ export type InstanceSync<S> = [S] extends [undefined]
     ? true
     : false
 
-const INSTANCE_OPTIONS = ['store', 'prefix', 'ttl', 'metrics', 'onError', 'clock']
+const INSTANCE_OPTIONS = ['store', 'prefix', 'ttl', 'metrics', 'tracer', 'onError', 'clock', 'mode', 'name']
 
 function resolveDefaults(options: CreateCacheOptions): InstanceDefaults {
   checkOptionNames('createCache()', options, INSTANCE_OPTIONS)
@@ -151,7 +275,25 @@ function resolveDefaults(options: CreateCacheOptions): InstanceDefaults {
     opened = candidate
     return opened
   }
-  return { store: instanceStore, hasExplicitStore: store !== undefined, prefix, ttl, metrics, onError, clock }
+  return {
+    store: instanceStore,
+    hasExplicitStore: store !== undefined,
+    prefix,
+    ttl,
+    metrics,
+    tracer: checkTracer(options.tracer),
+    onError,
+    clock,
+    mode: resolveMode(options.mode, 'normal'),
+  }
+}
+
+function instanceName(options: CreateCacheOptions, prefix: string): string {
+  if (options.name === undefined) return prefix === '' ? 'cache' : prefix
+  if (typeof options.name !== 'string' || options.name === '') {
+    throw new CacheConfigError('Invalid "name": expected a non-empty string', { option: 'name' })
+  }
+  return options.name
 }
 
 function buildInstance<Sync extends boolean>(
@@ -159,11 +301,33 @@ function buildInstance<Sync extends boolean>(
   shutdownScope: 'instance' | 'process',
 ): CacheInstance<Sync> {
   const defaults = resolveDefaults(options)
+  const name = instanceName(options, defaults.prefix)
+  const kv = new KeyValueCache(defaults, name)
+  const { tracer } = defaults
   return {
-    cache: createCacheFactory<Sync>(
-      defaults,
-      () => new MemoryStore({ clock: defaults.clock, maxEntries: Number.POSITIVE_INFINITY }),
-    ),
+    getOrSet:
+      tracer === undefined
+        ? (key, factory, callOptions) => kv.getOrSet(key, factory, callOptions) as Promise<never>
+        : (key, factory, callOptions) =>
+            tracer.traceLookup(name, 'getOrSet', () =>
+              kv.getOrSet(
+                key,
+                typeof factory === 'function' ? tracer.traceLoad(name, factory) : factory,
+                callOptions,
+              ),
+            ) as Promise<never>,
+    get:
+      tracer === undefined
+        ? (key) => kv.get(key) as Promise<never>
+        : (key) => tracer.traceLookup(name, 'get', () => kv.get(key)) as Promise<never>,
+    set: (key, value, callOptions) => kv.set(key, value, callOptions),
+    getMany: (keys) => kv.getMany(keys) as Promise<never[]>,
+    setMany: (items, callOptions) => kv.setMany(items, callOptions),
+    delete: (key) => kv.delete(key),
+    has: (key) => kv.has(key),
+    invalidateTags: (tags) => kv.invalidateTags(tags),
+    clear: () => kv.clear(),
+    cache: createCacheFactory<Sync>(defaults, () => functionStore(defaults.clock)),
     bg: createBg(defaults, { shutdownScope }),
     lock: createLock(defaults),
     once: createOnce(defaults),

@@ -15,6 +15,8 @@
  * @packageDocumentation
  */
 
+import { redactError, redactUrls } from './redact'
+
 /** The `code` of every stratacache error. */
 export type CacheErrorCode =
   | 'E_CACHE'
@@ -25,6 +27,7 @@ export type CacheErrorCode =
   | 'E_CACHE_LOCK'
   | 'E_CACHE_POOL_FULL'
   | 'E_CACHE_SERIALIZATION'
+  | 'E_CACHE_MISS'
 
 /** Options shared by every stratacache error constructor. */
 export interface CacheErrorOptions {
@@ -35,7 +38,8 @@ export interface CacheErrorOptions {
 const markerOf = (errorName: string): symbol => Symbol.for(`stratacache.error.${errorName}`)
 
 /**
- * The base class of every stratacache error.
+ * The base class of every stratacache error. The message and the `cause` chain never carry a
+ * URL's password: userinfo is redacted ({@link redactUrls}, {@link redactError}).
  */
 export class CacheError extends Error {
   /** The name used for the cross-install marker; every subclass declares its own. */
@@ -44,7 +48,7 @@ export class CacheError extends Error {
   readonly code: CacheErrorCode
 
   constructor(message: string, options: CacheErrorOptions & { code?: CacheErrorCode } = {}) {
-    super(message, 'cause' in options ? { cause: options.cause } : undefined)
+    super(redactUrls(message), 'cause' in options ? { cause: redactError(options.cause) } : undefined)
     this.code = options.code ?? 'E_CACHE'
     let ctor: unknown = new.target
     while (typeof ctor === 'function' && Object.hasOwn(ctor, 'errorName')) {
@@ -179,6 +183,28 @@ export class CacheSerializationError extends CacheError {
 
   constructor(message: string, options: CacheErrorOptions & { key?: string } = {}) {
     super(message, { ...options, code: 'E_CACHE_SERIALIZATION' })
+    this.key = options.key
+  }
+}
+
+/**
+ * A read-only cached call found no usable entry (`mode: 'read-only'` or `withCacheMode('read-only', …)`):
+ * the function was not called.
+ *
+ * @example
+ * ```ts
+ * try { await withCacheMode('read-only', () => getUser(42)) } catch (error) {
+ *   if (CacheMissError.isInstance(error)) console.log('not cached:', error.key)
+ * }
+ * ```
+ */
+export class CacheMissError extends CacheError {
+  static override readonly errorName: string = 'CacheMissError'
+  /** The key that missed. */
+  readonly key: string
+
+  constructor(message: string, options: CacheErrorOptions & { key: string }) {
+    super(message, { ...options, code: 'E_CACHE_MISS' })
     this.key = options.key
   }
 }

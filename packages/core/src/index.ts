@@ -15,17 +15,22 @@ export type { InvalidationBus, InvalidationMessage, SubscribeOptions } from './b
 export { MemoryBus, type MemoryBusOptions } from './bus/memory-bus'
 export { randomOrigin, SubscriberList } from './bus/subscriber-list'
 export type { CacheFactory } from './cached/cache'
+export type { CacheMode, CacheScopeStats } from './cached/cache-mode'
 export type {
   CacheEvictOptions,
   CacheOptions,
   CachePutOptions,
   CacheStoreOptions,
   CacheWriteOptions,
+  EvictOptionsFit,
   IsSyncStoreOption,
+  OptionFunction,
+  OptionsFit,
   StoreOption,
   SyncMode,
 } from './cached/cache-options'
 export type {
+  AsyncCachedFunction,
   CachedFunction,
   CachedFunctionControls,
   CachedReturn,
@@ -33,6 +38,8 @@ export type {
 } from './cached/cached-function'
 export type { CacheDecorator, WriteDecorator } from './cached/decorate'
 export type { KeySpec } from './cached/key-template'
+export type { GetOrSetOptions, SetOptions } from './cached/key-value-cache'
+export type { ValueDuration } from './cached/load-policy'
 export { type Clock, systemClock, type TimerHandle, type TimerOptions } from './clock'
 export type { CoordinationOptions } from './coordination/coordination-context'
 export { type CoordinationStore, isCoordinationStore } from './coordination/coordination-store'
@@ -72,6 +79,7 @@ export {
   type PooledFunction,
   type PooledOptions,
 } from './coordination/pooled'
+export type { TemplateArgs } from './coordination/template-args'
 export {
   bg,
   type CacheInstance,
@@ -98,6 +106,7 @@ export {
   type CacheErrorOptions,
   CacheKeyError,
   CacheLockError,
+  CacheMissError,
   CachePoolFullError,
   CacheSerializationError,
   CacheStoreError,
@@ -107,6 +116,7 @@ export {
 export { defaultErrorHandler, type ErrorHandler, safeReport } from './instance-defaults'
 export { CacheTallies, type CacheTalliesOptions, type CacheTally } from './metrics/cache-tallies'
 export { type MetricsCollector, NULL_METRICS } from './metrics/collector'
+export { combineMetrics } from './metrics/combine-metrics'
 export { DEFAULT_DURATION_BUCKETS, durationBucketsOption } from './metrics/duration-buckets'
 export { errorTypeOf } from './metrics/error-type'
 export { type FormatStatsOptions, formatStats } from './metrics/format-stats'
@@ -119,7 +129,10 @@ export {
   type MemoryStats,
   type MetricsStats,
 } from './metrics/in-memory-metrics'
+export { DEFAULT_SIZE_BUCKETS } from './metrics/size-buckets'
+export { TalliedMetrics } from './metrics/tallied-metrics'
 export { checkOptionNames, invalidOption, optionNames } from './option-errors'
+export { redactError, redactUrls } from './redact'
 export { jsonSerializer } from './serializers/json'
 export type { Serializer } from './serializers/serializer'
 export type {
@@ -168,11 +181,16 @@ export { MemoryStore, type MemoryStoreOptions } from './store/memory-store'
 export {
   type CacheEntry,
   type CacheStore,
+  canGetFreshSync,
   canTryGetSync,
+  type FreshReadStore,
   isCacheStore,
   isSyncStore,
+  type LayeredStore,
+  NOT_FRESH,
   type SyncCacheStore,
   type SyncFirstReadStore,
+  sharedStoreOf,
 } from './store/store'
 export {
   canPrune,
@@ -187,3 +205,5 @@ export { type StoreFailureContext, storeFailure } from './store/store-failure'
 export { assertStoreKey } from './store/store-key'
 export { type TimeoutContext, withTimeout } from './store/with-timeout'
 export { type StoreUrlFactory, storeFromUrl } from './store-from-url'
+export { registerStoreAdapter } from './store-url/adapter-registry'
+export type { CacheTracer, TracedOperation } from './tracing/cache-tracer'

@@ -1,7 +1,10 @@
+import type { CacheMode } from './cached/cache-mode'
 import type { Clock } from './clock'
 import type { Duration } from './duration'
 import type { MetricsCollector } from './metrics/collector'
+import { redactUrls } from './redact'
 import type { CacheStore } from './store/store'
+import type { CacheTracer } from './tracing/cache-tracer'
 
 /** A callback that receives errors stratacache handles on the caller's behalf (store failures, background refreshes). */
 export type ErrorHandler = (error: unknown) => void
@@ -22,10 +25,17 @@ export interface InstanceDefaults {
   readonly ttl: Duration | undefined
   /** The default metrics collector. */
   readonly metrics: MetricsCollector
+  /** The default tracer of `cache()` and the key-value methods; none when absent. */
+  readonly tracer?: CacheTracer
   /** The default error handler. */
   readonly onError: ErrorHandler
   /** The clock for TTLs, timers and polling. */
   readonly clock: Clock
+  /**
+   * The default `mode` of cached calls.
+   * @defaultValue 'normal'
+   */
+  readonly mode?: CacheMode
 }
 
 /**
@@ -51,7 +61,7 @@ export function prefixKey(prefix: string, key: string): string {
  */
 export const defaultErrorHandler: ErrorHandler = (error) => {
   const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error)
-  console.warn(`[stratacache] ${message}`)
+  console.warn(`[stratacache] ${redactUrls(message)}`)
 }
 
 /**

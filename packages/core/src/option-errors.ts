@@ -85,6 +85,8 @@ export function checkOptionNames(
  *
  * @example
  * ```ts
+ * import { checkOptionNames, optionNames } from '@stratacache/core'
+ *
  * const NAMES = optionNames<{ dir: string; maxBytes?: number }>({ dir: true, maxBytes: true })
  * checkOptionNames('FileStore', options, NAMES)
  * ```

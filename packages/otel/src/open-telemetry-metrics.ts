@@ -1,20 +1,12 @@
-import {
-  type Attributes,
-  type Counter,
-  type Histogram,
-  type Meter,
-  type MeterProvider,
-  metrics,
-  type ObservableCounter,
-  type ObservableGauge,
-} from '@opentelemetry/api'
+import { createNoopMeter, diag, type Meter, type MeterProvider, metrics } from '@opentelemetry/api'
 import {
   CacheConfigError,
   CacheTallies,
-  type CacheTally,
   durationBucketsOption,
   type MetricsCollector,
+  TalliedMetrics,
 } from '@stratacache/core'
+import { acquireInstruments, cacheAttributes, type Instruments, releaseInstruments } from './otel-instruments'
 
 /** Options of {@link OpenTelemetryMetrics}. */
 export interface OpenTelemetryMetricsOptions {
@@ -29,7 +21,8 @@ export interface OpenTelemetryMetricsOptions {
   meter?: Meter
   /**
    * The meter provider to get the meter from.
-   * @defaultValue the global meter provider (`metrics.getMeterProvider()`), as registered by the SDK
+   * @defaultValue the global meter provider (`metrics.getMeterProvider()`), as registered by the
+   * SDK, resolved lazily: the collector may be created before the SDK starts
    * @example
    * ```ts
    * new OpenTelemetryMetrics({ meterProvider: new MeterProvider({ readers: [reader] }) })
@@ -86,7 +79,8 @@ function invalid(option: string, message: string): CacheConfigError {
   return new CacheConfigError(`OpenTelemetryMetrics: invalid "${option}": ${message}`, { option })
 }
 
-function resolveMeter(options: OpenTelemetryMetricsOptions, meterName: string): Meter {
+/** The meter the options name, or `undefined` to use the global provider's (resolved lazily). */
+function explicitMeter(options: OpenTelemetryMetricsOptions, meterName: string): Meter | undefined {
   if (options.meter !== undefined && options.meterProvider !== undefined) {
     throw invalid('meter', 'give either "meter" or "meterProvider", not both')
   }
@@ -101,141 +95,32 @@ function resolveMeter(options: OpenTelemetryMetricsOptions, meterName: string): 
     }
     return options.meterProvider.getMeter(meterName)
   }
-  return metrics.getMeter(meterName)
+  return undefined
+}
+
+/** The global provider's meter, or `undefined` while no SDK has registered a provider. */
+function globalMeter(meterName: string): Meter | undefined {
+  const meter = metrics.getMeter(meterName)
+  return meter === createNoopMeter() ? undefined : meter
 }
 
 /**
- * The instruments and in-process state behind the collectors of one meter and prefix. Shared,
- * so that two collectors on one meter count into the same totals instead of observing the same
- * series twice.
+ * The tallies of a collector not yet bound to a meter: each use first tries to bind it, and
+ * counts into the shared tallies it bound to when that succeeded. Once bound, the collector
+ * counts into the shared tallies directly, so this check leaves the hot path.
  */
-interface Instruments {
-  readonly recordKeys: boolean
-  readonly buckets: readonly number[]
-  readonly tallies: CacheTallies
-  readonly errors: Counter
-  readonly refreshes: Counter
-  readonly duration: Histogram
-  readonly refreshDuration: Histogram
-  /** The last memory report per cache, observed by the gauges at collection time. */
-  readonly memory: Map<string, { bytes: number; entries: number }>
-  /** `{ 'cache.name': name }` per cache. */
-  readonly cacheAttributes: Map<string, Attributes>
-  /** `{ 'cache.name', 'cache.operation' }` per cache, then per operation. */
-  readonly operationAttributes: Map<string, Map<string, Attributes>>
-}
+class UnboundTallies extends CacheTallies {
+  readonly #bind: () => CacheTallies | undefined
 
-/** Instruments by meter, then by prefix. */
-const INSTRUMENTS = new WeakMap<Meter, Map<string, Instruments>>()
-
-function cacheAttributes(instruments: Instruments, cache: string): Attributes {
-  let attributes = instruments.cacheAttributes.get(cache)
-  if (attributes === undefined) {
-    attributes = Object.freeze({ 'cache.name': cache })
-    instruments.cacheAttributes.set(cache, attributes)
-  }
-  return attributes
-}
-
-function createInstruments(
-  meter: Meter,
-  prefix: string,
-  recordKeys: boolean,
-  buckets: readonly number[],
-): Instruments {
-  const counter = (name: string, unit: string, description: string) =>
-    meter.createCounter(`${prefix}.${name}`, { unit, description })
-  const histogram = (name: string, description: string) =>
-    meter.createHistogram(`${prefix}.${name}`, {
-      unit: 's',
-      description,
-      advice: { explicitBucketBoundaries: [...buckets] },
-    })
-  const instruments: Instruments = {
-    recordKeys,
-    buckets,
-    tallies: new CacheTallies({ byKey: recordKeys }),
-    errors: counter('errors', '{error}', 'Failed cache operations, by operation and error type'),
-    refreshes: counter('background_refreshes', '{refresh}', 'Finished background refreshes, by outcome'),
-    duration: histogram('operation.duration', 'Duration of cache and store operations'),
-    refreshDuration: histogram('background_refresh.duration', 'Duration of background refreshes'),
-    memory: new Map(),
-    cacheAttributes: new Map(),
-    operationAttributes: new Map(),
+  constructor(recordKeys: boolean, bind: () => CacheTallies | undefined) {
+    super({ byKey: recordKeys })
+    this.#bind = bind
   }
 
-  const observableCounter = (name: string, unit: string, description: string): ObservableCounter =>
-    meter.createObservableCounter(`${prefix}.${name}`, { unit, description })
-  const tallied: [ObservableCounter, (tally: CacheTally) => number][] = [
-    [
-      observableCounter('hits', '{hit}', 'Cache reads that found a live entry (stale serves included)'),
-      (t) => t.hits,
-    ],
-    [observableCounter('misses', '{miss}', 'Cache reads that found nothing live'), (t) => t.misses],
-    [observableCounter('sets', '{entry}', 'Entries written'), (t) => t.sets],
-    [observableCounter('deletes', '{entry}', 'Entries removed'), (t) => t.deletes],
-    [observableCounter('stale', '{hit}', 'Stale entries served while a refresh ran'), (t) => t.stale],
-  ]
-  const bytes: ObservableGauge = meter.createObservableGauge(`${prefix}.memory.usage`, {
-    unit: 'By',
-    description: 'Approximate bytes held, as last reported by each cache',
-  })
-  const entries: ObservableGauge = meter.createObservableGauge(`${prefix}.memory.entries`, {
-    unit: '{entry}',
-    description: 'Entries held, as last reported by each cache',
-  })
-  meter.addBatchObservableCallback(
-    (observer) => {
-      for (const tally of instruments.tallies.all()) {
-        const attributes =
-          tally.key === undefined
-            ? cacheAttributes(instruments, tally.cache)
-            : { 'cache.name': tally.cache, 'cache.key': tally.key }
-        // A total still at zero is not reported, as a synchronous counter never incremented.
-        for (const [instrument, total] of tallied) {
-          const value = total(tally)
-          if (value > 0) observer.observe(instrument, value, attributes)
-        }
-      }
-      for (const [cache, memory] of instruments.memory) {
-        const attributes = cacheAttributes(instruments, cache)
-        observer.observe(bytes, memory.bytes, attributes)
-        observer.observe(entries, memory.entries, attributes)
-      }
-    },
-    [...tallied.map(([instrument]) => instrument), bytes, entries],
-  )
-  return instruments
-}
-
-/** The instruments of `meter` and `prefix`: those of a previous collector, or new ones. */
-function instrumentsFor(
-  meter: Meter,
-  prefix: string,
-  recordKeys: boolean,
-  buckets: readonly number[],
-): Instruments {
-  let byPrefix = INSTRUMENTS.get(meter)
-  if (byPrefix === undefined) {
-    byPrefix = new Map()
-    INSTRUMENTS.set(meter, byPrefix)
+  override of(cache: string, key?: string) {
+    const bound = this.#bind()
+    return bound === undefined ? super.of(cache, key) : bound.of(cache, key)
   }
-  const existing = byPrefix.get(prefix)
-  if (existing === undefined) {
-    const created = createInstruments(meter, prefix, recordKeys, buckets)
-    byPrefix.set(prefix, created)
-    return created
-  }
-  const sameBuckets =
-    existing.buckets.length === buckets.length && existing.buckets.every((b, i) => b === buckets[i])
-  if (existing.recordKeys !== recordKeys || !sameBuckets) {
-    throw invalid(
-      'prefix',
-      `another OpenTelemetryMetrics on this meter uses the prefix "${prefix}" with other recordKeys or durationBuckets; ` +
-        'use the same options, or another prefix or meter',
-    )
-  }
-  return existing
 }
 
 /**
@@ -255,6 +140,7 @@ function instrumentsFor(
  * | `stratacache.background_refreshes` | Counter | `{refresh}` | `cache.name`, `cache.refresh.success` (boolean) |
  * | `stratacache.operation.duration` | Histogram | `s` | `cache.name`, `cache.operation` |
  * | `stratacache.background_refresh.duration` | Histogram | `s` | `cache.name`, `cache.refresh.success` |
+ * | `stratacache.entry.size` | Histogram | `By` | `cache.name` (when the writer measures, e.g. `instrument(..., { sizeOf })`) |
  * | `stratacache.memory.usage` | ObservableGauge | `By` | `cache.name` |
  * | `stratacache.memory.entries` | ObservableGauge | `{entry}` | `cache.name` |
  *
@@ -269,8 +155,11 @@ function instrumentsFor(
  * `createCache` instances, a hot reload): they count into the same series. Their `recordKeys`
  * and `durationBuckets` must then agree, or the constructor throws `CacheConfigError` naming
  * `prefix`.
- * Without `meter`/`meterProvider`, the global meter provider is used: create the collector after
- * the SDK is started, or its instruments stay no-ops.
+ * Without `meter`/`meterProvider`, the global meter provider is used, resolved lazily: a collector
+ * created before the SDK registers its provider keeps counting hits, misses, sets, deletes and
+ * stale serves in process and binds to the provider at its first record after the registration,
+ * reporting those counts from then on (durations, errors, refreshes and sizes recorded before it
+ * are dropped: there is nowhere to put them). {@link OpenTelemetryMetrics.close} detaches it.
  *
  * @example
  * ```ts
@@ -279,9 +168,14 @@ function instrumentsFor(
  * const getUser = cache({ ttl: 60, key: 'user:{0}', metrics })(loadUser)
  * ```
  */
-export class OpenTelemetryMetrics implements MetricsCollector {
-  readonly #instruments: Instruments
-  readonly #tallies: CacheTallies
+export class OpenTelemetryMetrics extends TalliedMetrics implements MetricsCollector {
+  readonly #meterName: string
+  readonly #prefix: string
+  readonly #recordKeys: boolean
+  readonly #buckets: readonly number[]
+  /** Set once bound to a meter; unset again by `close()`. */
+  #instruments: Instruments | undefined
+  #closed = false
 
   constructor(options: OpenTelemetryMetricsOptions = {}) {
     if (typeof options !== 'object' || options === null) throw invalid('options', 'expected an object')
@@ -297,33 +191,46 @@ export class OpenTelemetryMetrics implements MetricsCollector {
     }
     if (typeof recordKeys !== 'boolean') throw invalid('recordKeys', 'expected a boolean')
     const buckets = durationBucketsOption(options.durationBuckets, 'OpenTelemetryMetrics')
-    this.#instruments = instrumentsFor(resolveMeter(options, meterName), prefix, recordKeys, buckets)
-    this.#tallies = this.#instruments.tallies
+    const meter = explicitMeter(options, meterName) ?? globalMeter(meterName)
+    super(new UnboundTallies(recordKeys, () => this.#instruments?.tallies ?? this.#tryBind()?.tallies))
+    this.#meterName = meterName
+    this.#prefix = prefix
+    this.#recordKeys = recordKeys
+    this.#buckets = buckets
+    if (meter !== undefined) this.#bind(meter)
   }
 
-  recordHit(cache: string, key?: string): void {
-    this.#tallies.of(cache, key).hits++
+  /**
+   * Detaches the collector: it stops reporting, and when it was the last collector on its meter
+   * and prefix, the observation callback is unregistered from the meter. Records after `close()`
+   * are ignored. Exporting and flushing belong to the SDK (`provider.shutdown()`), not to this
+   * collector, which holds no timer, socket or buffer. Idempotent.
+   *
+   * @example
+   * ```ts
+   * const metrics = new OpenTelemetryMetrics()
+   * // ... on hot reload or shutdown:
+   * metrics.close()
+   * ```
+   */
+  close(): void {
+    if (this.#closed) return
+    this.#closed = true
+    this.tallies = new CacheTallies()
+    if (this.#instruments !== undefined) releaseInstruments(this.#instruments)
+    this.#instruments = undefined
   }
 
-  recordMiss(cache: string, key?: string): void {
-    this.#tallies.of(cache, key).misses++
-  }
-
-  recordSet(cache: string, key?: string, _bytes?: number): void {
-    this.#tallies.of(cache, key).sets++
-  }
-
-  recordDelete(cache: string, key?: string): void {
-    this.#tallies.of(cache, key).deletes++
-  }
-
-  recordStale(cache: string, key?: string): void {
-    this.#tallies.of(cache, key).stale++
+  protected recordEntrySize(cache: string, bytes: number): void {
+    const instruments = this.#instruments ?? this.#tryBind()
+    instruments?.entrySize.record(bytes, cacheAttributes(instruments, cache))
   }
 
   recordLatency(cache: string, operation: string, seconds: number): void {
     if (!isAmount(seconds)) return
-    const perCache = this.#instruments.operationAttributes
+    const instruments = this.#instruments ?? this.#tryBind()
+    if (instruments === undefined) return
+    const perCache = instruments.operationAttributes
     let byOperation = perCache.get(cache)
     if (byOperation === undefined) {
       byOperation = new Map()
@@ -334,11 +241,11 @@ export class OpenTelemetryMetrics implements MetricsCollector {
       attributes = Object.freeze({ 'cache.name': cache, 'cache.operation': operation })
       byOperation.set(operation, attributes)
     }
-    this.#instruments.duration.record(seconds, attributes)
+    instruments.duration.record(seconds, attributes)
   }
 
   recordError(cache: string, operation: string, errorType: string): void {
-    this.#instruments.errors.add(1, {
+    ;(this.#instruments ?? this.#tryBind())?.errors.add(1, {
       'cache.name': cache,
       'cache.operation': operation,
       'error.type': errorType,
@@ -346,12 +253,47 @@ export class OpenTelemetryMetrics implements MetricsCollector {
   }
 
   recordMemory(cache: string, bytes: number, entries: number): void {
-    if (isAmount(bytes) && isAmount(entries)) this.#instruments.memory.set(cache, { bytes, entries })
+    if (isAmount(bytes) && isAmount(entries)) {
+      ;(this.#instruments ?? this.#tryBind())?.memory.set(cache, { bytes, entries })
+    }
   }
 
   recordBackgroundRefresh(cache: string, success: boolean, seconds: number): void {
+    const instruments = this.#instruments ?? this.#tryBind()
+    if (instruments === undefined) return
     const attributes = { 'cache.name': cache, 'cache.refresh.success': success }
-    this.#instruments.refreshes.add(1, attributes)
-    if (isAmount(seconds)) this.#instruments.refreshDuration.record(seconds, attributes)
+    instruments.refreshes.add(1, attributes)
+    if (isAmount(seconds)) instruments.refreshDuration.record(seconds, attributes)
+  }
+
+  /** Binds to `meter`: joins its shared instruments, carrying over what was counted so far. */
+  #bind(meter: Meter): Instruments {
+    const instruments = acquireInstruments(meter, this.#prefix, this.#recordKeys, this.#buckets)
+    for (const counted of this.tallies.all()) {
+      const shared = instruments.tallies.of(counted.cache, counted.key)
+      shared.hits += counted.hits
+      shared.misses += counted.misses
+      shared.sets += counted.sets
+      shared.deletes += counted.deletes
+      shared.stale += counted.stale
+    }
+    this.#instruments = instruments
+    this.tallies = instruments.tallies
+    return instruments
+  }
+
+  /** Binds to the global provider's meter once an SDK has registered one (never after `close()`). */
+  #tryBind(): Instruments | undefined {
+    if (this.#closed) return undefined
+    const meter = globalMeter(this.#meterName)
+    if (meter === undefined) return undefined
+    try {
+      return this.#bind(meter)
+    } catch (error) {
+      // Another collector took the prefix with other options: report once, and stay detached.
+      diag.error(String(error))
+      this.close()
+      return undefined
+    }
   }
 }

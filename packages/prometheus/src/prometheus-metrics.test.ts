@@ -1,4 +1,10 @@
-import { CacheConfigError, createEntry, instrument, MemoryStore } from '@stratacache/core'
+import {
+  CacheConfigError,
+  createEntry,
+  DEFAULT_SIZE_BUCKETS,
+  instrument,
+  MemoryStore,
+} from '@stratacache/core'
 import { Counter, Registry, register } from 'prom-client'
 import { afterEach, describe, expect, it } from 'vitest'
 import { DEFAULT_DURATION_BUCKETS, PrometheusMetrics } from './index'
@@ -18,6 +24,7 @@ const METRIC_NAMES = [
   'background_refreshes_total',
   'operation_duration_seconds',
   'background_refresh_duration_seconds',
+  'entry_size_bytes',
   'memory_bytes',
   'memory_entries',
 ]
@@ -34,7 +41,7 @@ describe('PrometheusMetrics', () => {
     metrics.recordHit('users', 'user:2')
     metrics.recordHit('orders')
     metrics.recordMiss('users', 'user:3')
-    metrics.recordSet('users', 'user:3', 120)
+    metrics.recordSet('users', 'user:3')
     metrics.recordDelete('users', 'user:3')
     metrics.recordStale('users', 'user:1')
     expect(await samples(registry)).toEqual([
@@ -62,6 +69,7 @@ describe('PrometheusMetrics', () => {
       '# TYPE stratacache_background_refreshes_total counter',
       '# TYPE stratacache_operation_duration_seconds histogram',
       '# TYPE stratacache_background_refresh_duration_seconds histogram',
+      '# TYPE stratacache_entry_size_bytes histogram',
       '# TYPE stratacache_memory_bytes gauge',
       '# TYPE stratacache_memory_entries gauge',
     ])
@@ -103,6 +111,24 @@ describe('PrometheusMetrics', () => {
       'stratacache_operation_duration_seconds_sum{cache="users",operation="set"} 2',
       'stratacache_operation_duration_seconds_count{cache="users",operation="set"} 1',
     ])
+  })
+
+  it('observes the size of written entries, when given, in a bytes histogram', async () => {
+    const registry = new Registry()
+    const metrics = new PrometheusMetrics({ registry })
+    metrics.recordSet('users', 'user:1', 100)
+    metrics.recordSet('users', 'user:2', 5000)
+    metrics.recordSet('users', 'user:3')
+    metrics.recordSet('users', 'user:4', Number.NaN)
+    const sizes = (await samples(registry)).filter((line) => line.startsWith('stratacache_entry_size'))
+    expect(
+      sizes.filter((line) => line.includes('_bucket')).map((line) => /le="([^"]+)"/.exec(line)?.[1]),
+    ).toEqual([...DEFAULT_SIZE_BUCKETS.map(String), '+Inf'])
+    expect(sizes).toContain('stratacache_entry_size_bytes_bucket{le="256",cache="users"} 1')
+    expect(sizes).toContain('stratacache_entry_size_bytes_bucket{le="16384",cache="users"} 2')
+    expect(sizes).toContain('stratacache_entry_size_bytes_sum{cache="users"} 5100')
+    expect(sizes).toContain('stratacache_entry_size_bytes_count{cache="users"} 2')
+    expect(await samples(registry)).toContain('stratacache_sets_total{cache="users"} 4')
   })
 
   it('uses the default buckets, 10 µs to 10 s', async () => {

@@ -2,8 +2,10 @@ import {
   CacheConfigError,
   CacheTallies,
   type CacheTally,
+  DEFAULT_SIZE_BUCKETS,
   durationBucketsOption,
   type MetricsCollector,
+  TalliedMetrics,
 } from '@stratacache/core'
 import { Counter, Gauge, Histogram, type Metric, type Registry, register } from 'prom-client'
 
@@ -177,6 +179,7 @@ function registerAll<K extends string>(
  * | `stratacache_background_refreshes_total` | counter | `cache`, `success` (`"true"`/`"false"`) |
  * | `stratacache_operation_duration_seconds` | histogram | `cache`, `operation` |
  * | `stratacache_background_refresh_duration_seconds` | histogram | `cache`, `success` |
+ * | `stratacache_entry_size_bytes` | histogram (`DEFAULT_SIZE_BUCKETS`) | `cache` |
  * | `stratacache_memory_bytes` | gauge | `cache` |
  * | `stratacache_memory_entries` | gauge | `cache` |
  *
@@ -201,12 +204,12 @@ function registerAll<K extends string>(
  * app.get('/metrics', async (_req, res) => res.type(register.contentType).send(await register.metrics()))
  * ```
  */
-export class PrometheusMetrics implements MetricsCollector {
-  readonly #tallies: CacheTallies
+export class PrometheusMetrics extends TalliedMetrics implements MetricsCollector {
   readonly #errors: Counter
   readonly #refreshes: Counter
   readonly #duration: Histogram
   readonly #refreshDuration: Histogram
+  readonly #entrySize: Histogram
   readonly #memoryBytes: Gauge
   readonly #memoryEntries: Gauge
 
@@ -224,8 +227,7 @@ export class PrometheusMetrics implements MetricsCollector {
     if (typeof recordKeys !== 'boolean') throw invalid('recordKeys', 'expected a boolean')
     const buckets = durationBucketsOption(options.durationBuckets, 'PrometheusMetrics')
     const registeredHits = registry.getSingleMetric(`${prefix}hits_total`)
-    this.#tallies =
-      (registeredHits && TALLIES_OF.get(registeredHits)) ?? new CacheTallies({ byKey: recordKeys })
+    super((registeredHits && TALLIES_OF.get(registeredHits)) ?? new CacheTallies({ byKey: recordKeys }))
 
     const countLabels = recordKeys ? ['cache', 'key'] : ['cache']
     const spec = (kind: MetricKind, name: string, help: string, labelNames: string[], extra = {}) => ({
@@ -282,6 +284,15 @@ export class PrometheusMetrics implements MetricsCollector {
           ['cache', 'success'],
           { buckets },
         ),
+        entrySize: spec(
+          HISTOGRAM,
+          'entry_size_bytes',
+          'Size of written entries, when the writer measures them',
+          ['cache'],
+          {
+            buckets: [...DEFAULT_SIZE_BUCKETS],
+          },
+        ),
         memoryBytes: spec(GAUGE, 'memory_bytes', 'Approximate bytes held, as last reported by each cache', [
           'cache',
         ]),
@@ -289,34 +300,19 @@ export class PrometheusMetrics implements MetricsCollector {
           'cache',
         ]),
       },
-      this.#tallies,
+      this.tallies,
     )
     this.#errors = registered.errors as Counter
     this.#refreshes = registered.refreshes as Counter
     this.#duration = registered.duration as Histogram
     this.#refreshDuration = registered.refreshDuration as Histogram
+    this.#entrySize = registered.entrySize as Histogram
     this.#memoryBytes = registered.memoryBytes as Gauge
     this.#memoryEntries = registered.memoryEntries as Gauge
   }
 
-  recordHit(cache: string, key?: string): void {
-    this.#tallies.of(cache, key).hits++
-  }
-
-  recordMiss(cache: string, key?: string): void {
-    this.#tallies.of(cache, key).misses++
-  }
-
-  recordSet(cache: string, key?: string, _bytes?: number): void {
-    this.#tallies.of(cache, key).sets++
-  }
-
-  recordDelete(cache: string, key?: string): void {
-    this.#tallies.of(cache, key).deletes++
-  }
-
-  recordStale(cache: string, key?: string): void {
-    this.#tallies.of(cache, key).stale++
+  protected recordEntrySize(cache: string, bytes: number): void {
+    this.#entrySize.observe({ cache }, bytes)
   }
 
   recordLatency(cache: string, operation: string, seconds: number): void {

@@ -1,13 +1,17 @@
 import type { BenchGroup } from '../harness'
 import { bgReadGroup } from './bg-read'
 import { blobStoreGroup } from './blob-store'
-import { cacheHitAsyncGroup, cacheHitSyncGroup } from './cache-hit'
+import { cacheHitAsyncGroup } from './cache-hit-async'
+import { cacheHitSyncGroup } from './cache-hit-sync'
 import { fileStoreGroup } from './file-store'
 import { heapPerEntryGroup } from './heap-per-entry'
+import { keyValueMemoryGroup, keyValueRedisGroup } from './key-value'
 import { memoryStoreGroup } from './memory-store'
 import { metricsAsyncGroup, metricsSyncGroup } from './metrics'
 import { redisHitGroups } from './redis-hit'
 import { s3HitGroups } from './s3-hit'
+import { scopeGroup } from './scope'
+import { serializerSizeGroup, serializersGroup } from './serializers'
 import { stampedeGroup } from './stampede'
 import { twoTierGroup } from './two-tier'
 
@@ -23,6 +27,11 @@ export const GROUPS: BenchGroup[] = [
   twoTierGroup,
   stampedeGroup,
   heapPerEntryGroup,
+  keyValueMemoryGroup,
+  keyValueRedisGroup,
+  scopeGroup,
+  serializersGroup,
+  serializerSizeGroup,
   blobStoreGroup,
   fileStoreGroup,
   ...s3HitGroups,

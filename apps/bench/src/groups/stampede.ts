@@ -150,6 +150,9 @@ async function stampede(
     ).length
     return { calls, wallMs, served }
   } finally {
+    // stratacache completes the store write (and releases a cluster lease) after the callers got
+    // their value: let that land before the client is closed.
+    await sleep(LOADER_MS)
     await close?.()
   }
 }

@@ -1,10 +1,12 @@
-import { type Duration, durationToMs, optionalDurationToMs } from '../duration'
+import { optionalDurationToMs } from '../duration'
 import { CacheConfigError } from '../errors'
 import { type InstanceDefaults, safeReport } from '../instance-defaults'
-import { NULL_METRICS } from '../metrics/collector'
 import { checkOptionNames } from '../option-errors'
 import { type CacheStore, isCacheStore } from '../store/store'
-import { CacheEngine, type ClusterSettings } from './cache-engine'
+import type { CacheTracer } from '../tracing/cache-tracer'
+import { checkTracer, tracedLoader, tracedMetrics } from '../tracing/use-tracer'
+import { CacheEngine, isPromiseLike, type Job } from './cache-engine'
+import type { CacheMode } from './cache-mode'
 import type {
   CacheEvictOptions,
   CacheOptions,
@@ -14,10 +16,18 @@ import type {
   StoreOption,
   SyncMode,
 } from './cache-options'
-import { buildCachedFunction, type WrapperMode } from './cached-function'
+import { type AnyFunction, buildCachedFunction, type WrapperMode } from './cached-function'
 import { type CacheDecorator, toDecorator, type WriteDecorator } from './decorate'
 import { type CompiledKey, compileKey, type KeySpec } from './key-template'
+import {
+  configError,
+  type LoadPolicy,
+  type LoadPolicyOptions,
+  resolveLoadPolicy,
+  resolveMode,
+} from './load-policy'
 import { StoreGuard } from './store-guard'
+import { tagIndexFor } from './tag-index'
 
 /**
  * `cache(options)` and its write-side companions, bound to one instance's defaults. The top-level
@@ -42,7 +52,7 @@ export interface CacheFactory<DefaultSync extends boolean = true> {
    * for an anonymous function with neither `name` nor `key`
    * @throws {@link CacheKeyError} at decoration for a template placeholder that cannot be resolved
    */
-  <O extends CacheOptions>(options: O): CacheDecorator<SyncMode<O, DefaultSync>>
+  <O extends CacheOptions>(options: O): CacheDecorator<SyncMode<O, DefaultSync>, O>
   /**
    * A write-side decorator (cache-put): the function always runs, and its result is stored under
    * `key`, so readers cached with the same key and store see it.
@@ -54,7 +64,7 @@ export interface CacheFactory<DefaultSync extends boolean = true> {
    * @throws {@link CacheConfigError} without a `store` on an instance that has none (a per-function
    * store would be invisible to the readers)
    */
-  put<O extends CachePutOptions>(options: O): WriteDecorator<SyncMode<O, DefaultSync>>
+  put<O extends CachePutOptions>(options: O): WriteDecorator<SyncMode<O, DefaultSync>, O>
   /**
    * A write-side decorator (cache-evict): the function runs, then `key` (or every entry, with
    * `allEntries: true`) is deleted. Nothing is deleted when the function throws or rejects; a
@@ -63,27 +73,28 @@ export interface CacheFactory<DefaultSync extends boolean = true> {
    * @example
    * ```ts
    * class Users {
-   *   @cache.evict({ key: 'user:{id}' })
+   *   @cache.evict({ key: 'user:{id}', store }) // the store its readers use
    *   async rename(id: string, name: string) { await db.rename(id, name) }
    * }
    * ```
    * @throws {@link CacheConfigError} without `key` or `allEntries`, or without a `store` on an
    * instance that has none
    */
-  evict<O extends CacheEvictOptions>(options: O): WriteDecorator<SyncMode<O, DefaultSync>>
+  evict<O extends CacheEvictOptions>(options: O): WriteDecorator<SyncMode<O, DefaultSync>, O, true>
 }
 
-const DEFAULT_LOCK_TIMEOUT_MS = 10_000
-const DEFAULT_POLL_MS = 50
-
-const STORE_OPTIONS = ['store', 'name', 'metrics', 'onError', 'operationTimeout'] as const
-const WRITE_OPTIONS = [...STORE_OPTIONS, 'ttl', 'key', 'stale', 'tags', 'cacheIf'] as const
-const CACHE_OPTIONS = [...WRITE_OPTIONS, 'singleFlight', 'lockTimeout', 'pollInterval'] as const
+const STORE_OPTIONS = ['store', 'name', 'metrics', 'tracer', 'onError', 'operationTimeout'] as const
+const WRITE_OPTIONS = [...STORE_OPTIONS, 'ttl', 'key', 'stale', 'staleIfError', 'tags', 'cacheIf'] as const
+const CACHE_OPTIONS = [
+  ...WRITE_OPTIONS,
+  'singleFlight',
+  'lockTimeout',
+  'pollInterval',
+  'softTimeout',
+  'hardTimeout',
+  'mode',
+] as const
 const EVICT_OPTIONS = [...STORE_OPTIONS, 'key', 'allEntries'] as const
-
-function configError(option: string, message: string): CacheConfigError {
-  return new CacheConfigError(`Invalid "${option}": ${message}`, { option })
-}
 
 function checkOptions(options: unknown, allowed: readonly string[], what: string): Record<string, unknown> {
   return checkOptionNames(`${what}()`, options, allowed)
@@ -106,6 +117,7 @@ interface StoreSettings {
   store: StoreOption | undefined
   name: string | undefined
   metrics: CacheStoreOptions['metrics'] & {}
+  tracer: CacheTracer | undefined
   onError: CacheStoreOptions['onError'] & {}
   timeoutMs: number
 }
@@ -122,6 +134,7 @@ function resolveStoreSettings(options: CacheStoreOptions, defaults: InstanceDefa
     throw configError('metrics', 'expected a MetricsCollector')
   }
   checkFunction(record, 'onError')
+  const tracer = checkTracer(options.tracer) ?? defaults.tracer
   const timeoutMs = optionalDurationToMs(
     options.operationTimeout,
     'operationTimeout',
@@ -131,7 +144,8 @@ function resolveStoreSettings(options: CacheStoreOptions, defaults: InstanceDefa
   return {
     store: options.store,
     name: options.name,
-    metrics: options.metrics ?? defaults.metrics,
+    metrics: tracedMetrics(options.metrics ?? defaults.metrics, tracer),
+    tracer,
     onError: options.onError ?? defaults.onError,
     timeoutMs,
   }
@@ -140,65 +154,25 @@ function resolveStoreSettings(options: CacheStoreOptions, defaults: InstanceDefa
 /** Write options, validated. */
 interface WriteSettings extends StoreSettings {
   key: KeySpec | undefined
-  ttlMs: number
-  staleMs: number
-  tags: CacheWriteOptions['tags']
-  cacheIf: CacheWriteOptions['cacheIf']
+  policy: LoadPolicy
+  mode: CacheMode
 }
 
-function resolveWriteSettings(options: CacheWriteOptions, defaults: InstanceDefaults): WriteSettings {
-  const record = options as Record<string, unknown>
-  const ttl: Duration | undefined = options.ttl ?? defaults.ttl
-  if (ttl === undefined) {
-    throw new CacheConfigError(
-      'Missing "ttl": give cache() a ttl, or give the instance (createCache) a default ttl',
-      {
-        option: 'ttl',
-      },
-    )
-  }
+function resolveWriteSettings(
+  options: CacheWriteOptions & LoadPolicyOptions & { mode?: CacheMode },
+  defaults: InstanceDefaults,
+): WriteSettings {
   if (options.key !== undefined) checkKeySpec(options.key, 'key')
-  if (options.tags !== undefined && typeof options.tags !== 'function') {
-    if (!Array.isArray(options.tags) || !options.tags.every((tag) => typeof tag === 'string')) {
-      throw configError('tags', 'expected an array of strings or a function returning one')
-    }
-  }
-  checkFunction(record, 'cacheIf')
   return {
     ...resolveStoreSettings(options, defaults),
     key: options.key,
-    ttlMs: durationToMs(ttl, 'ttl'),
-    staleMs: optionalDurationToMs(options.stale, 'stale', 0),
-    tags: options.tags,
-    cacheIf: options.cacheIf,
+    policy: resolveLoadPolicy(options, options.ttl ?? defaults.ttl),
+    mode: resolveMode(options.mode, defaults.mode ?? 'normal'),
   }
-}
-
-function resolveCluster(options: CacheOptions): ClusterSettings | undefined {
-  const mode = options.singleFlight ?? 'process'
-  if (mode !== 'process' && mode !== 'cluster') {
-    throw configError('singleFlight', `expected 'process' or 'cluster', got ${JSON.stringify(mode)}`)
-  }
-  const lockTimeoutMs = optionalDurationToMs(options.lockTimeout, 'lockTimeout', DEFAULT_LOCK_TIMEOUT_MS)
-  const pollMs = optionalDurationToMs(options.pollInterval, 'pollInterval', DEFAULT_POLL_MS)
-  if (mode === 'process') return undefined
-  if (lockTimeoutMs === 0 || !Number.isFinite(lockTimeoutMs)) {
-    throw configError('lockTimeout', 'must be a finite duration greater than 0')
-  }
-  if (pollMs === 0) throw configError('pollInterval', 'must be greater than 0')
-  return { lockTimeoutMs, pollMs }
 }
 
 function isAsyncFunction(fn: Function): boolean {
   return Object.prototype.toString.call(fn) === '[object AsyncFunction]'
-}
-
-function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
-  return (
-    value !== null &&
-    (typeof value === 'object' || typeof value === 'function') &&
-    typeof (value as { then?: unknown }).then === 'function'
-  )
 }
 
 /**
@@ -248,48 +222,31 @@ export function createCacheFactory<DefaultSync extends boolean>(
     })
   }
 
-  function engineFor(
-    fn: Function,
-    settings: WriteSettings,
-    cluster: ClusterSettings | undefined,
-    what: string,
-  ) {
+  function engineFor(fn: Function, settings: WriteSettings, what: string) {
     const name = settings.name ?? fn.name
     const key = compileKey(settings.key, fn, name, keyPrefix)
     const guard = openGuard(settings, name, what, what !== 'cache')
-    const engine = new CacheEngine(
-      {
-        fn,
-        guard,
-        key,
-        ttlMs: settings.ttlMs,
-        staleMs: settings.staleMs,
-        tags: settings.tags,
-        cacheIf: settings.cacheIf,
-        cluster,
-      },
-      settings.metrics !== NULL_METRICS,
-      false,
-    )
+    const engine = new CacheEngine(guard, tagIndexFor(guard, keyPrefix), settings.mode)
+    const loader = settings.tracer === undefined ? fn : tracedLoader(settings.tracer, name, fn as AnyFunction)
+    const job: Job = { fn: loader, policy: settings.policy, promiseFn: false }
     const syncFn = !isAsyncFunction(fn)
     const mode: WrapperMode =
       guard.sync === undefined
         ? guard.syncFirst === undefined
           ? 'async'
           : 'sync-first'
-        : syncFn && cluster === undefined
+        : syncFn && settings.policy.cluster === undefined
           ? 'sync'
           : 'sync-store'
-    return { engine, mode }
+    return { engine, job, key, mode }
   }
 
   const cache = (options: CacheOptions) => {
     checkOptions(options, CACHE_OPTIONS, 'cache')
     const settings = resolveWriteSettings(options, defaults)
-    const cluster = resolveCluster(options)
     return toDecorator((fn) => {
-      const { engine, mode } = engineFor(fn, settings, cluster, 'cache')
-      return buildCachedFunction(engine, mode, settings.ttlMs === 0)
+      const { engine, job, key, mode } = engineFor(fn, settings, 'cache')
+      return buildCachedFunction(engine, job, key, mode, settings.policy.ttlMs === 0, settings.tracer)
     }, 'cache')
   }
 
@@ -297,20 +254,19 @@ export function createCacheFactory<DefaultSync extends boolean>(
     checkOptions(options, WRITE_OPTIONS, 'cache.put')
     const settings = resolveWriteSettings(options, defaults)
     return toDecorator((fn) => {
-      const { engine, mode } = engineFor(fn, settings, undefined, 'cache.put')
-      const { build, constant } = engine.key
+      const { engine, job, key, mode } = engineFor(fn, settings, 'cache.put')
+      const { build, constant } = key
       const sync = mode === 'sync'
       return function cachePut(this: unknown, ...args: unknown[]): unknown {
-        if (sync) return engine.recompute(constant ?? build(this, args), this, args, true)
+        if (sync) return engine.recompute(constant ?? build(this, args), job, this, args, true)
         try {
-          return engine.recompute(constant ?? build(this, args), this, args, false)
+          return engine.recompute(constant ?? build(this, args), job, this, args, false)
         } catch (error) {
           return Promise.reject(error)
         }
       }
     }, 'cache.put')
   }
-
   const evict = (options: CacheEvictOptions) => {
     checkOptions(options, EVICT_OPTIONS, 'cache.evict')
     const settings = resolveStoreSettings(options, defaults)
@@ -330,11 +286,10 @@ export function createCacheFactory<DefaultSync extends boolean>(
       const report = (error: unknown) => safeReport(guard.onError, error)
       // The function's work is done: a failed eviction is reported, never turned into a failed call.
       // Deletes start at once (over a synchronous store they are complete when this returns).
-      const evictFor = (thisArg: unknown, args: unknown[]): Promise<void> => {
+      const evictFor = (targets: string[]): Promise<void> => {
         try {
           if (allEntries) return guard.clear().catch(report)
-          const deletes = keys.map((key) => guard.deleteQuietly(key.constant ?? key.build(thisArg, args)))
-          return Promise.all(deletes).then(() => undefined)
+          return Promise.all(targets.map((key) => guard.deleteQuietly(key))).then(() => undefined)
         } catch (error) {
           report(error)
           return Promise.resolve()
@@ -342,7 +297,10 @@ export function createCacheFactory<DefaultSync extends boolean>(
       }
       return function cacheEvict(this: unknown, ...args: unknown[]): unknown {
         let result: unknown
+        let targets: string[]
         try {
+          // Keys first: a key that cannot be built (CacheKeyError) fails the call before it runs.
+          targets = keys.map((key) => key.constant ?? key.build(this, args))
           result = fn.apply(this, args)
         } catch (error) {
           if (syncWrapper) throw error
@@ -350,11 +308,11 @@ export function createCacheFactory<DefaultSync extends boolean>(
         }
         if (isPromiseLike(result)) {
           return Promise.resolve(result).then(async (value) => {
-            await evictFor(this, args)
+            await evictFor(targets)
             return value
           })
         }
-        const evicted = evictFor(this, args)
+        const evicted = evictFor(targets)
         return syncWrapper ? result : evicted.then(() => result)
       }
     }, 'cache.evict')

@@ -1,5 +1,10 @@
-import type { CacheStore } from '../store/store'
-import type { CacheEngine } from './cache-engine'
+import { type CacheEntry, type CacheStore, NOT_FRESH } from '../store/store'
+import type { CacheTracer } from '../tracing/cache-tracer'
+import type { CacheEngine, Job } from './cache-engine'
+import { scopeHook } from './cache-mode'
+import { peek, peekSync, readOnly, readOnlySync } from './engine-reads'
+import type { CompiledKey } from './key-template'
+import { checkTags } from './load-policy'
 
 /** Any function `cache()` can wrap. */
 export type AnyFunction = (...args: any[]) => any
@@ -30,6 +35,15 @@ export interface CachedFunctionControls<A extends unknown[], R, Sync extends boo
    * ```
    */
   invalidate(...args: A): Promise<boolean>
+  /**
+   * Invalidates every entry carrying one of `tags`, in the store shared by every process (see
+   * `createCache(...).invalidateTags`). Rejects when the store fails.
+   * @example
+   * ```ts
+   * await getUser.invalidateTags(['org:7'])
+   * ```
+   */
+  invalidateTags(tags: readonly string[]): Promise<void>
   /**
    * Removes this cache's entries: the whole store when it is the function's own (the default),
    * else every key under the instance prefix, or the whole store for an instance without prefix.
@@ -69,14 +83,38 @@ export interface CachedFunctionControls<A extends unknown[], R, Sync extends boo
 }
 
 /**
- * A function wrapped by `cache()`: the same parameters and `this`, the same return type (or a
- * Promise of it when the wrapper has to be async), plus {@link CachedFunctionControls}.
+ * A function wrapped by `cache()` over a store with synchronous methods (a `MemoryStore`): the
+ * same parameters, `this` and return type as `F` — a synchronous function stays synchronous —
+ * plus {@link CachedFunctionControls}.
+ *
+ * @example
+ * ```ts
+ * const square: CachedFunction<(x: number) => number> = cache({ ttl: 60, key: 'sq:{0}' })((x: number) => x * x)
+ * ```
  */
-export type CachedFunction<F extends AnyFunction, Sync extends boolean = true> = ((
+export type CachedFunction<F extends AnyFunction> = ((
   this: ThisParameterType<F>,
   ...args: Parameters<F>
-) => CachedReturn<ReturnType<F>, Sync>) &
-  CachedFunctionControls<Parameters<F>, ReturnType<F>, Sync>
+) => ReturnType<F>) &
+  CachedFunctionControls<Parameters<F>, ReturnType<F>, true>
+
+/**
+ * A function wrapped by `cache()` over an asynchronous store (Redis, a chain, `singleFlight:
+ * 'cluster'`): the same parameters and `this` as `F`, and a Promise of its result, plus
+ * {@link CachedFunctionControls}.
+ *
+ * @example
+ * ```ts
+ * const square: AsyncCachedFunction<(x: number) => number> = cache({ ttl: 60, key: 'sq:{0}', singleFlight: 'cluster' })(
+ *   (x: number) => x * x,
+ * )
+ * ```
+ */
+export type AsyncCachedFunction<F extends AnyFunction> = ((
+  this: ThisParameterType<F>,
+  ...args: Parameters<F>
+) => Promise<Awaited<ReturnType<F>>>) &
+  CachedFunctionControls<Parameters<F>, ReturnType<F>, false>
 
 /**
  * How the wrapper runs, chosen once at decoration:
@@ -88,60 +126,142 @@ export type CachedFunction<F extends AnyFunction, Sync extends boolean = true> =
  */
 export type WrapperMode = 'sync' | 'sync-store' | 'sync-first' | 'async'
 
-function callCached(engine: CacheEngine, mode: WrapperMode): (this: unknown, ...args: unknown[]) => unknown {
-  const { build, constant } = engine.key
+/**
+ * The async lookup of a store that answers reads synchronously: the whole answer from a
+ * synchronous store (`syncStore`), or a possible early answer from a sync-first store (a miss
+ * there still asks the store's async get). A fresh hit costs no store promise.
+ */
+export function readFirstSync(
+  engine: CacheEngine,
+  syncStore: boolean,
+  key: string,
+  job: Job,
+  thisArg: unknown,
+  args: unknown[],
+): Promise<unknown> {
   const { guard } = engine
-  if (mode === 'sync') {
-    return function cached(this: unknown, ...args: unknown[]): unknown {
-      const key = constant ?? build(this, args)
-      const entry = guard.getSync(key)
-      if (entry !== undefined) {
-        const value = engine.serve(entry, key, this, args)
-        return engine.promiseFn ? Promise.resolve(value) : value
+  const entry = syncStore ? guard.getSync(key) : guard.tryGetSync(key)
+  // The common hit first: an untagged fresh entry.
+  if (entry !== undefined && entry.tags === undefined && engine.isFresh(entry)) {
+    engine.recordHit(key)
+    return Promise.resolve(entry.value)
+  }
+  if (entry === undefined) {
+    return syncStore
+      ? engine.miss(key, job, thisArg, args, undefined)
+      : engine.lookup(key, job, thisArg, args)
+  }
+  const usable = engine.checkSync(entry)
+  if (usable === undefined) return engine.lookup(key, job, thisArg, args)
+  if (usable && engine.isFresh(entry)) {
+    engine.recordHit(key)
+    return Promise.resolve(entry.value)
+  }
+  return engine.settle(usable ? entry : undefined, key, job, thisArg, args)
+}
+
+/** The synchronous wrapper's answer for what `getSync` returned, past the common fresh hit. */
+function serveSync(
+  engine: CacheEngine,
+  job: Job,
+  key: string,
+  entry: CacheEntry | undefined,
+  thisArg: unknown,
+  args: unknown[],
+): unknown {
+  if (entry === undefined || engine.checkSync(entry) !== true) {
+    return engine.missSync(key, job, thisArg, args, undefined)
+  }
+  if (engine.use(entry) === 'error-only') return engine.missSync(key, job, thisArg, args, entry)
+  const value = engine.serve(entry, key, job, thisArg, args)
+  return job.promiseFn ? Promise.resolve(value) : value
+}
+
+/** The caching path of one wrapper, chosen at decoration (see {@link WrapperMode}). */
+function callCached(
+  engine: CacheEngine,
+  job: Job,
+  key: CompiledKey,
+  mode: WrapperMode,
+): (thisArg: unknown, args: unknown[]) => unknown {
+  const { build, constant } = key
+  const { guard } = engine
+  if (mode === 'sync' && guard.fresh !== undefined) {
+    // The common hit handed as a bare value by the store (no entry object built).
+    return (thisArg, args) => {
+      const key = constant ?? build(thisArg, args)
+      const value = guard.getFreshSync(key)
+      if (value !== NOT_FRESH) {
+        engine.recordHit(key)
+        return job.promiseFn ? Promise.resolve(value) : value
       }
-      return engine.missSync(key, this, args)
+      return serveSync(engine, job, key, guard.getSync(key), thisArg, args)
     }
   }
-  if (mode === 'sync-store' || mode === 'sync-first') {
-    // A synchronous read first: the whole answer from a synchronous store, or a possible early
-    // answer from a sync-first store (a miss there still asks the store's async get).
-    const syncStore = mode === 'sync-store'
-    return function cached(this: unknown, ...args: unknown[]): Promise<unknown> {
+  if (mode === 'sync') {
+    return (thisArg, args) => {
+      const key = constant ?? build(thisArg, args)
+      const entry = guard.getSync(key)
+      // The common hit first: an untagged entry without a stale window (no clock read).
+      if (entry !== undefined && entry.tags === undefined && entry.freshUntil === entry.staleUntil) {
+        engine.recordHit(key)
+        return job.promiseFn ? Promise.resolve(entry.value) : entry.value
+      }
+      return serveSync(engine, job, key, entry, thisArg, args)
+    }
+  }
+  if (mode === 'sync-store' && guard.fresh !== undefined) {
+    return (thisArg, args) => {
       let key: string
       try {
-        key = constant ?? build(this, args)
+        key = constant ?? build(thisArg, args)
       } catch (error) {
         return Promise.reject(error)
       }
-      const entry = syncStore ? guard.getSync(key) : guard.tryGetSync(key)
-      if (entry !== undefined && engine.isFresh(entry)) {
-        if (engine.metricsOn) guard.metrics.recordHit(engine.name, key)
-        return Promise.resolve(entry.value)
+      const value = guard.getFreshSync(key)
+      if (value !== NOT_FRESH) {
+        engine.recordHit(key)
+        return Promise.resolve(value)
       }
-      if (entry === undefined && !syncStore) return engine.lookup(key, this, args)
-      return engine.settle(entry, key, this, args)
+      return readFirstSync(engine, true, key, job, thisArg, args)
     }
   }
-  return function cached(this: unknown, ...args: unknown[]): Promise<unknown> {
+  if (mode === 'sync-store' || mode === 'sync-first') {
+    const syncStore = mode === 'sync-store'
+    return (thisArg, args) => {
+      let key: string
+      try {
+        key = constant ?? build(thisArg, args)
+      } catch (error) {
+        return Promise.reject(error)
+      }
+      return readFirstSync(engine, syncStore, key, job, thisArg, args)
+    }
+  }
+  return (thisArg, args) => {
     let key: string
     try {
-      key = constant ?? build(this, args)
+      key = constant ?? build(thisArg, args)
     } catch (error) {
       return Promise.reject(error)
     }
-    return engine.lookup(key, this, args)
+    return engine.lookup(key, job, thisArg, args)
   }
 }
 
-function callThrough(fn: Function, mode: WrapperMode): (this: unknown, ...args: unknown[]) => unknown {
-  if (mode === 'sync') {
-    return function bypassed(this: unknown, ...args: unknown[]): unknown {
-      return fn.apply(this, args)
-    }
-  }
-  return function bypassed(this: unknown, ...args: unknown[]): Promise<unknown> {
+/** One way of answering a call of the wrapper. */
+type Call = (thisArg: unknown, args: unknown[]) => unknown
+
+/** Calls the function directly (`ttl: 0`, or `'bypass'` mode). */
+function callThrough(
+  engine: CacheEngine,
+  job: Job,
+  sync: boolean,
+): (thisArg: unknown, args: unknown[]) => unknown {
+  if (sync) return (thisArg, args) => engine.bypass(job, thisArg, args)
+  return (thisArg, args) => {
     try {
-      return Promise.resolve(fn.apply(this, args))
+      return Promise.resolve(engine.bypass(job, thisArg, args))
     } catch (error) {
       return Promise.reject(error)
     }
@@ -157,14 +277,69 @@ function rejecting<T>(run: () => Promise<T>): Promise<T> {
   }
 }
 
+/** Dispatches a call made while a `withCacheMode` scope may be active, or for a cache whose `mode` is not `'normal'`. */
+function callModal(
+  engine: CacheEngine,
+  job: Job,
+  key: CompiledKey,
+  sync: boolean,
+  normal: (thisArg: unknown, args: unknown[]) => unknown,
+  through: (thisArg: unknown, args: unknown[]) => unknown,
+): (thisArg: unknown, args: unknown[]) => unknown {
+  return (thisArg, args) => {
+    const mode = engine.currentMode()
+    if (mode === 'normal') return normal(thisArg, args)
+    if (mode === 'bypass') return through(thisArg, args)
+    if (sync) {
+      const entryKey = key.constant ?? key.build(thisArg, args)
+      return mode === 'write-only'
+        ? engine.recompute(entryKey, job, thisArg, args, true)
+        : readOnlySync(engine, entryKey)
+    }
+    return rejecting(async () => {
+      const entryKey = key.constant ?? key.build(thisArg, args)
+      return mode === 'write-only'
+        ? engine.recompute(entryKey, job, thisArg, args, false)
+        : readOnly(engine, entryKey, job.policy.tags)
+    })
+  }
+}
+
 /**
  * Builds the public cached function over `engine`.
  *
+ * @param job - the function and its load policy
+ * @param key - the compiled key spec
+ * @param mode - how the wrapper runs (decided at decoration)
  * @param bypass - `ttl: 0`: calls go straight to the function (the controls still work)
+ * @param tracer - when set, each call runs inside `tracer.traceLookup`
  */
-export function buildCachedFunction(engine: CacheEngine, mode: WrapperMode, bypass: boolean): Function {
-  const wrapper = bypass ? callThrough(engine.fn, mode) : callCached(engine, mode)
-  const { guard, key } = engine
+export function buildCachedFunction(
+  engine: CacheEngine,
+  job: Job,
+  key: CompiledKey,
+  mode: WrapperMode,
+  bypass: boolean,
+  tracer: CacheTracer | undefined,
+): Function {
+  const through = callThrough(engine, job, mode === 'sync')
+  const untraced = bypass ? through : callCached(engine, job, key, mode)
+  const traced = (call: Call): Call =>
+    tracer === undefined
+      ? call
+      : (thisArg, args) => tracer.traceLookup(engine.name, 'call', () => call(thisArg, args))
+  const run = traced(untraced)
+  const modal = traced(callModal(engine, job, key, mode === 'sync', untraced, through))
+  // While no scope is active and the cache's mode is 'normal', a call costs one check more.
+  const wrapper =
+    engine.mode === 'normal'
+      ? function cached(this: unknown, ...args: unknown[]): unknown {
+          return scopeHook.active === 0 ? run(this, args) : modal(this, args)
+        }
+      : function cached(this: unknown, ...args: unknown[]): unknown {
+          return modal(this, args)
+        }
+  const { guard } = engine
   // The controls use `this` only when it is not the wrapper itself: `getUser.key.call(instance, 1)`.
   const self = (thisArg: unknown) => (thisArg === wrapper ? undefined : thisArg)
   const keyOf = (thisArg: unknown, args: unknown[]) => key.constant ?? key.build(self(thisArg), args)
@@ -179,25 +354,28 @@ export function buildCachedFunction(engine: CacheEngine, mode: WrapperMode, bypa
         return guard.delete(entryKey)
       })
     },
+    invalidateTags(tags: readonly string[]): Promise<void> {
+      return rejecting(() => engine.tags.invalidate(checkTags(tags)))
+    },
     clear(): Promise<void> {
       engine.forget()
       return guard.clear()
     },
     peek(this: unknown, ...args: unknown[]): unknown {
       if (mode === 'sync') {
-        const value = guard.getSync(keyOf(this, args))?.value
-        return engine.promiseFn ? Promise.resolve(value) : value
+        const value = peekSync(engine, keyOf(this, args))
+        return job.promiseFn ? Promise.resolve(value) : value
       }
-      return rejecting(async () => (await guard.get(keyOf(this, args)))?.value)
+      return rejecting(async () => peek(engine, keyOf(this, args)))
     },
     refresh(this: unknown, ...args: unknown[]): unknown {
-      if (mode === 'sync') return engine.recompute(keyOf(this, args), self(this), args, true)
-      return rejecting(async () => engine.recompute(keyOf(this, args), self(this), args, false))
+      if (mode === 'sync') return engine.recompute(keyOf(this, args), job, self(this), args, true)
+      return rejecting(async () => engine.recompute(keyOf(this, args), job, self(this), args, false))
     },
   }
   Object.defineProperties(wrapper, {
-    name: { value: engine.fn.name, configurable: true },
-    length: { value: engine.fn.length, configurable: true },
+    name: { value: job.fn.name, configurable: true },
+    length: { value: job.fn.length, configurable: true },
     store: { value: guard.store, enumerable: true },
   })
   return Object.assign(wrapper, controls)

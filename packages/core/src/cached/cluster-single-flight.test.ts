@@ -3,7 +3,7 @@ import { createCache } from '../create-cache'
 import { createEntry } from '../store/entry'
 import { MemoryStore } from '../store/memory-store'
 import { ManualClock } from '../testing/manual-clock'
-import { LEASE_SUFFIX } from './cache-engine'
+import { LEASE_SUFFIX } from './cluster-flight'
 import { deferred, FaultyStore } from './store-doubles.fixture'
 
 /** Two "processes": separate instances (separate in-process state) over one shared store. */

@@ -1,14 +1,21 @@
 import { CacheConfigError } from '../errors'
-import type { AnyFunction, CachedFunction, CachedReturn } from './cached-function'
+import type { EvictOptionsFit, OptionsFit } from './cache-options'
+import type { AnyFunction, AsyncCachedFunction, CachedFunction, CachedReturn } from './cached-function'
 
 /**
  * The function `cache(options)` returns: wraps a plain function, or decorates a method as a TC39
  * decorator (TypeScript 5 default) or a legacy `experimentalDecorators` decorator (NestJS style).
  * The form is detected from the arguments at runtime.
+ *
+ * @typeParam O - the options it was built with: their `key`, `tags`, `cacheIf` and `ttl`
+ * functions must fit the wrapped function's parameters and return type
  */
-export interface CacheDecorator<Sync extends boolean> {
-  /** Wraps a function: `cache({ ttl: 60 })(fn)`. */
-  <F extends AnyFunction>(fn: F): CachedFunction<F, Sync>
+export interface CacheDecorator<Sync extends boolean, O = {}> {
+  /**
+   * Wraps a function: `cache({ ttl: 60 })(fn)`. Over a synchronous store it keeps `fn`'s return
+   * type ({@link CachedFunction}); over an asynchronous one it returns a Promise ({@link AsyncCachedFunction}).
+   */
+  <F extends AnyFunction>(fn: F & OptionsFit<O, F>): Sync extends true ? CachedFunction<F> : AsyncCachedFunction<F>
   /** TC39 method decorator. */
   <This, A extends any[], R>(
     method: (this: This, ...args: A) => R,
@@ -18,11 +25,16 @@ export interface CacheDecorator<Sync extends boolean> {
   (target: object, propertyKey: string | symbol, descriptor: PropertyDescriptor): void
 }
 
-/** The function `cache.put(options)` and `cache.evict(options)` return: like {@link CacheDecorator}, without controls. */
-export interface WriteDecorator<Sync extends boolean> {
+/**
+ * The function `cache.put(options)` and `cache.evict(options)` return: like {@link CacheDecorator}, without controls.
+ *
+ * @typeParam O - the options it was built with (their functions must fit the wrapped function)
+ * @typeParam Evict - whether `O` are `cache.evict` options
+ */
+export interface WriteDecorator<Sync extends boolean, O = {}, Evict extends boolean = false> {
   /** Wraps a function. */
   <F extends AnyFunction>(
-    fn: F,
+    fn: F & (Evict extends true ? EvictOptionsFit<O, F> : OptionsFit<O, F>),
   ): (this: ThisParameterType<F>, ...args: Parameters<F>) => CachedReturn<ReturnType<F>, Sync>
   /** TC39 method decorator. */
   <This, A extends any[], R>(

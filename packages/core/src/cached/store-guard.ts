@@ -7,12 +7,16 @@ import { escapeGlob } from '../store/glob'
 import {
   type CacheEntry,
   type CacheStore,
+  canGetFreshSync,
   canTryGetSync,
+  type FreshReadStore,
   isSyncStore,
+  NOT_FRESH,
   type SyncCacheStore,
   type SyncFirstReadStore,
 } from '../store/store'
 import { withTimeout } from '../store/with-timeout'
+import { countInScope, scopeHook } from './cache-mode'
 
 /** Everything a {@link StoreGuard} needs. */
 export interface StoreGuardOptions {
@@ -39,6 +43,8 @@ export class StoreGuard {
   readonly store: CacheStore
   /** The store, when it offers synchronous methods. */
   readonly sync: SyncCacheStore | undefined
+  /** The store, when it hands the common fresh hit without building an entry (`MemoryStore`). */
+  readonly fresh: FreshReadStore | undefined
   /** The store, when it can answer some reads without waiting (and has no synchronous twins). */
   readonly syncFirst: SyncFirstReadStore | undefined
   readonly cacheName: string
@@ -52,6 +58,7 @@ export class StoreGuard {
   constructor(options: StoreGuardOptions) {
     this.store = options.store
     this.sync = isSyncStore(options.store) ? options.store : undefined
+    this.fresh = canGetFreshSync(options.store) ? options.store : undefined
     this.syncFirst = this.sync === undefined && canTryGetSync(options.store) ? options.store : undefined
     this.cacheName = options.cacheName
     this.metrics = options.metrics
@@ -60,6 +67,20 @@ export class StoreGuard {
     this.timeoutMs = options.timeoutMs
     this.#ownStore = options.ownStore
     this.#prefix = options.prefix
+  }
+
+  /** A guard of another store (a chain's shared tier) with the same bounds, metrics and error handling. */
+  sibling(store: CacheStore): StoreGuard {
+    return new StoreGuard({
+      store,
+      ownStore: false,
+      prefix: this.#prefix,
+      cacheName: this.cacheName,
+      metrics: this.metrics,
+      onError: this.onError,
+      clock: this.clock,
+      timeoutMs: this.timeoutMs,
+    })
   }
 
   /** `operation` bounded by `operationTimeout`. */
@@ -83,10 +104,11 @@ export class StoreGuard {
           { store: this.store.name, operation, cause: error, ...(key === undefined ? {} : { key }) },
         )
     this.metrics.recordError(this.cacheName, operation, errorTypeOf(reported))
+    if (scopeHook.active !== 0) countInScope('errors')
     return reported
   }
 
-  #absorb(operation: string, key: string, error: unknown): void {
+  #absorb(operation: string, key: string | undefined, error: unknown): void {
     safeReport(this.onError, this.failed(operation, key, error))
   }
 
@@ -97,6 +119,18 @@ export class StoreGuard {
     } catch (error) {
       this.#absorb('get', key, error)
       return undefined
+    }
+  }
+
+  /**
+   * The value of a live, untagged entry without a stale window, or `NOT_FRESH` (then
+   * {@link StoreGuard.getSync} has the answer); the store must offer it ({@link StoreGuard.fresh}).
+   */
+  getFreshSync(key: string): unknown {
+    try {
+      return this.fresh!.getFreshSync(key)
+    } catch {
+      return NOT_FRESH // getSync() meets the failure again and reports it
     }
   }
 
@@ -117,6 +151,42 @@ export class StoreGuard {
     } catch (error) {
       this.#absorb('get', key, error)
       return undefined
+    }
+  }
+
+  /** Reads several keys at once; `undefined` when the store failed (reported). */
+  async getMany(keys: string[]): Promise<(CacheEntry | undefined)[] | undefined> {
+    try {
+      if (this.sync !== undefined) return keys.map((key) => this.sync!.getSync(key))
+      return await this.bounded(this.store.getMany(keys), 'getMany', keys.length === 1 ? keys[0] : undefined)
+    } catch (error) {
+      this.#absorb('getMany', keys.length === 1 ? keys[0] : undefined, error)
+      return undefined
+    }
+  }
+
+  /** Writes several entries; a failure drops the writes (reported). */
+  async setMany(items: [string, CacheEntry][]): Promise<void> {
+    try {
+      await this.setManyStrict(items)
+    } catch (error) {
+      safeReport(this.onError, error)
+    }
+  }
+
+  /** Writes several entries; a failure rejects (after being counted), for explicit invalidation. */
+  async setManyStrict(items: [string, CacheEntry][]): Promise<void> {
+    try {
+      if (this.sync !== undefined) for (const [key, entry] of items) this.sync.setSync(key, entry)
+      else
+        await this.bounded(
+          this.store.setMany(items),
+          'setMany',
+          items.length === 1 ? items[0]![0] : undefined,
+        )
+      for (const [key] of items) this.metrics.recordSet(this.cacheName, key)
+    } catch (error) {
+      throw this.failed('setMany', items.length === 1 ? items[0]![0] : undefined, error)
     }
   }
 

@@ -26,9 +26,8 @@ import { hasCapability } from '../store/store-capabilities'
  *
  * @example
  * ```ts
- * class MyStore implements CacheStore, CoordinationStore {
- *   async acquireLock(key, token, ttlMs) { return this.client.setNxPx(key, token, ttlMs) }
- *   // ...
+ * const locks: Pick<CoordinationStore, 'acquireLock'> = {
+ *   acquireLock: (key, token, ttlMs) => backend.setIfAbsent(key, token, { px: ttlMs }),
  * }
  * ```
  */

@@ -77,3 +77,15 @@ describe('EntryCodec maxValueBytes', () => {
     expect(grown).toBeLessThan(32 * MIB)
   })
 })
+
+describe('EntryCodec key section with a staleIfErrorFrom', () => {
+  it('carries both; the key section stays right after the fixed header', async () => {
+    const withErrorFrom: CacheEntry = { ...entry, staleIfErrorFrom: 2.5 }
+    const codec = new EntryCodec()
+    const bytes = await codec.encode(withErrorFrom, 'k:1', { embedKey: true })
+    expect(bytes[2]).toBe(0x82)
+    expect(readEntryKey(bytes.subarray(0, 48))).toEqual({ key: 'k:1' })
+    expect(await codec.decode(bytes, 'k:1')).toEqual(withErrorFrom)
+    expect(readEntryTimeline(bytes)).toEqual({ createdAt: 1, freshUntil: 2, staleUntil: 3 })
+  })
+})

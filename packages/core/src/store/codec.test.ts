@@ -118,6 +118,37 @@ describe('EntryCodec round trips', () => {
   })
 })
 
+describe('EntryCodec staleIfErrorFrom (flag 0x80 of the version byte)', () => {
+  it('writes the flag and the field only for entries with staleIfErrorFrom, and round-trips them', async () => {
+    const plain = await codec.encode(entry(1, { tags: ['t'] }))
+    expect(plain[2]).toBe(1)
+    const withErrorFrom = { ...entry({ a: 1 }, { tags: ['t', 'u'] }), staleIfErrorFrom: 1_700_000_075_000 }
+    const bytes = await codec.encode(withErrorFrom)
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+    expect(bytes[2]).toBe(0x81)
+    expect(view.getFloat64(41)).toBe(1_700_000_075_000)
+    expect(view.getUint32(49)).toBe(1) // the first tag's length follows the extra field
+    expect(await codec.decode(bytes)).toEqual(withErrorFrom)
+    expect(readEntryTimeline(bytes)).toEqual({
+      createdAt: withErrorFrom.createdAt,
+      freshUntil: withErrorFrom.freshUntil,
+      staleUntil: withErrorFrom.staleUntil,
+    })
+  })
+
+  it('rejects a NaN staleIfErrorFrom, a truncated header, and the flag on an unknown version', async () => {
+    await expect(codec.encode({ ...entry(1), staleIfErrorFrom: Number.NaN })).rejects.toThrow(
+      /staleIfErrorFrom/,
+    )
+    const bytes = await codec.encode({ ...entry(1), staleIfErrorFrom: 1_700_000_075_000 })
+    expect((await decodeError(codec, reseal(bytes.slice(0, 52)))).message).toMatch(/truncated/)
+    const unknown = bytes.slice()
+    unknown[2] = 0x83
+    expect((await decodeError(codec, reseal(unknown))).message).toContain('unsupported format version 3')
+    expect(readEntryTimeline(unknown)).toBeUndefined()
+  })
+})
+
 describe('EntryCodec byte layout (format version 1)', () => {
   it('puts every field at its documented offset', async () => {
     const bytes = await codec.encode(entry({ a: 1 }, { tags: ['ab', 'é'] }))

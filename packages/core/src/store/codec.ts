@@ -26,6 +26,16 @@
  * end-4    4    CRC-32 (IEEE) of every byte before it
  * ```
  *
+ * The version byte's high bit (0x80) is a flag, set only for entries that
+ * have a `staleIfErrorFrom` (every other entry is written byte for byte as before): it adds one
+ * field right before the tags, after every other header section (after the key section of
+ * version 2):
+ *
+ * ```
+ * 41       8    staleIfErrorFrom, epoch ms (only with the flag; at 45 + K in version 2)
+ * 49       …    T tags, then the payload and the CRC-32 as without it
+ * ```
+ *
  * The first 29 bytes ({@link ENTRY_TIMELINE_BYTES}) hold everything {@link readEntryTimeline}
  * needs, so a store can check expiry from a short prefix without decoding the payload.
  * @packageDocumentation
@@ -46,6 +56,9 @@ const FORMAT_VERSION = 1
 const KEYED_FORMAT_VERSION = 2
 const FIXED_HEADER_BYTES = 41
 const KEY_SECTION_OFFSET = 45
+/** The flag of the version byte that marks an entry carrying a `staleIfErrorFrom` (see the layout above). */
+const ERROR_FROM_FLAG = 0x80
+const ERROR_FROM_BYTES = 8
 const CHECKSUM_BYTES = 4
 const MAX_UINT32 = 0xffff_ffff
 
@@ -210,7 +223,8 @@ function dataView(bytes: Uint8Array): DataView {
 export function readEntryTimeline(bytes: Uint8Array): EntryHeaderTimeline | undefined {
   if (!(bytes instanceof Uint8Array) || bytes.length < ENTRY_TIMELINE_BYTES) return undefined
   if (bytes[0] !== MAGIC_0 || bytes[1] !== MAGIC_1) return undefined
-  if (bytes[2] !== FORMAT_VERSION && bytes[2] !== KEYED_FORMAT_VERSION) return undefined
+  const version = bytes[2]! & ~ERROR_FROM_FLAG
+  if (version !== FORMAT_VERSION && version !== KEYED_FORMAT_VERSION) return undefined
   const view = dataView(bytes)
   const createdAt = view.getFloat64(5)
   const freshUntil = view.getFloat64(13)
@@ -237,7 +251,7 @@ export function readEntryKey(
   bytes: Uint8Array,
 ): { key: string | undefined } | { moreBytes: number } | undefined {
   if (readEntryTimeline(bytes) === undefined) return undefined
-  if (bytes[2] === FORMAT_VERSION) return { key: undefined }
+  if ((bytes[2]! & ~ERROR_FROM_FLAG) === FORMAT_VERSION) return { key: undefined }
   if (bytes.length < KEY_SECTION_OFFSET) return { moreBytes: KEY_SECTION_OFFSET }
   const end = KEY_SECTION_OFFSET + dataView(bytes).getUint32(FIXED_HEADER_BYTES)
   if (bytes.length < end) return { moreBytes: end }
@@ -397,10 +411,16 @@ export class EntryCodec {
         key,
       })
     }
-    const { createdAt, freshUntil, staleUntil, tags } = entry
-    if (!isValidTime(createdAt) || !isValidTime(freshUntil) || !isValidTime(staleUntil)) {
+    const { createdAt, freshUntil, staleUntil, tags, staleIfErrorFrom } = entry
+    const hasErrorFrom = staleIfErrorFrom !== undefined
+    if (
+      !isValidTime(createdAt) ||
+      !isValidTime(freshUntil) ||
+      !isValidTime(staleUntil) ||
+      (hasErrorFrom && !isValidTime(staleIfErrorFrom))
+    ) {
       throw new CacheSerializationError(
-        `Cannot encode the entry${describeKey(key)}: createdAt, freshUntil and staleUntil must be numbers (not NaN)`,
+        `Cannot encode the entry${describeKey(key)}: createdAt, freshUntil, staleUntil (and staleIfErrorFrom) must be numbers (not NaN)`,
         { key },
       )
     }
@@ -440,12 +460,14 @@ export class EntryCodec {
     }
 
     const keyBytes = options.embedKey === true ? textEncoder.encode(key ?? '') : undefined
-    const tagsOffset = keyBytes === undefined ? FIXED_HEADER_BYTES : KEY_SECTION_OFFSET + keyBytes.length
+    const errorFromOffset = keyBytes === undefined ? FIXED_HEADER_BYTES : KEY_SECTION_OFFSET + keyBytes.length
+    const tagsOffset = hasErrorFrom ? errorFromOffset + ERROR_FROM_BYTES : errorFromOffset
     const bytes = new Uint8Array(tagsOffset + tagBytes + payload.length + CHECKSUM_BYTES)
     const view = dataView(bytes)
     bytes[0] = MAGIC_0
     bytes[1] = MAGIC_1
-    bytes[2] = keyBytes === undefined ? FORMAT_VERSION : KEYED_FORMAT_VERSION
+    bytes[2] =
+      (keyBytes === undefined ? FORMAT_VERSION : KEYED_FORMAT_VERSION) | (hasErrorFrom ? ERROR_FROM_FLAG : 0)
     bytes[3] = this.serializer.id
     bytes[4] = compressionId
     view.setFloat64(5, createdAt)
@@ -458,6 +480,7 @@ export class EntryCodec {
       view.setUint32(FIXED_HEADER_BYTES, keyBytes.length)
       bytes.set(keyBytes, KEY_SECTION_OFFSET)
     }
+    if (hasErrorFrom) view.setFloat64(errorFromOffset, staleIfErrorFrom)
     let offset = tagsOffset
     for (const tag of encodedTags) {
       view.setUint32(offset, tag.length)
@@ -493,7 +516,8 @@ export class EntryCodec {
     const length = bytes.length
     if (length < FIXED_HEADER_BYTES + CHECKSUM_BYTES) throw fail(`truncated (${length} bytes)`)
     if (bytes[0] !== MAGIC_0 || bytes[1] !== MAGIC_1) throw fail('not a stratacache entry (bad magic bytes)')
-    const version = bytes[2]
+    const hasErrorFrom = (bytes[2]! & ERROR_FROM_FLAG) !== 0
+    const version = bytes[2]! & ~ERROR_FROM_FLAG
     if (version !== FORMAT_VERSION && version !== KEYED_FORMAT_VERSION) {
       throw fail(
         `unsupported format version ${version} (this version of stratacache reads ${FORMAT_VERSION} and ${KEYED_FORMAT_VERSION})`,
@@ -511,6 +535,11 @@ export class EntryCodec {
       keyEnd = KEY_SECTION_OFFSET + view.getUint32(FIXED_HEADER_BYTES)
       if (keyEnd > end) throw fail('truncated (key)')
       offset = keyEnd
+    }
+    const errorFromOffset = offset
+    if (hasErrorFrom) {
+      offset += ERROR_FROM_BYTES
+      if (offset > end) throw fail('truncated (staleIfErrorFrom)')
     }
     if (tagCount > (end - offset) / 4) throw fail('truncated (tags)')
     const tagOffsets = new Array<number>(tagCount)
@@ -537,7 +566,13 @@ export class EntryCodec {
     const createdAt = view.getFloat64(5)
     const freshUntil = view.getFloat64(13)
     const staleUntil = view.getFloat64(21)
-    if (!isValidTime(createdAt) || !isValidTime(freshUntil) || !isValidTime(staleUntil)) {
+    const staleIfErrorFrom = hasErrorFrom ? view.getFloat64(errorFromOffset) : undefined
+    if (
+      !isValidTime(createdAt) ||
+      !isValidTime(freshUntil) ||
+      !isValidTime(staleUntil) ||
+      (hasErrorFrom && !isValidTime(staleIfErrorFrom))
+    ) {
       throw fail('invalid timestamps')
     }
     const serializer = this.#serializers.get(bytes[3]!)
@@ -594,6 +629,7 @@ export class EntryCodec {
     }
     const entry: CacheEntry = { value, createdAt, freshUntil, staleUntil }
     if (tags !== undefined) entry.tags = tags
+    if (staleIfErrorFrom !== undefined) entry.staleIfErrorFrom = staleIfErrorFrom
     return entry
   }
 

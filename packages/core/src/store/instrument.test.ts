@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest'
 import { cache } from '../create-cache'
 import { CacheConfigError, CacheStoreError } from '../errors'
+import { NULL_METRICS } from '../metrics/collector'
 import { InMemoryMetrics } from '../metrics/in-memory-metrics'
 import type { ManualClock } from '../testing/manual-clock'
 import { describeStoreConformance } from '../testing/store-conformance'
 import { instrument } from './instrument'
 import { MemoryStore } from './memory-store'
 import { type CacheEntry, type CacheStore, isSyncStore, type SyncCacheStore } from './store'
-import { storeCapabilities } from './store-capabilities'
 
 const entry = (value: unknown): CacheEntry => ({
   value,
@@ -105,6 +105,26 @@ describe('instrument', () => {
     expect(metrics.getStats().latency['L1.setIfAbsent']?.count).toBe(2)
   })
 
+  it('gives each written entry its size when sizeOf is set, and none otherwise', async () => {
+    const sets: unknown[][] = []
+    const metrics = { ...NULL_METRICS, recordSet: (...args: unknown[]) => sets.push(args) }
+    const sized = instrument(memoryStore(), metrics, 'L1', {
+      sizeOf: (written) => String(written.value).length,
+    })
+    await sized.set('a', entry('four'))
+    await sized.setMany([['b', entry('xy')]])
+    await sized.setIfAbsent('c', entry('abc'))
+    sized.setSync('d', entry(''))
+    await instrument(memoryStore(), metrics, 'L2').set('a', entry('four'))
+    expect(sets).toEqual([
+      ['L1', 'a', 4],
+      ['L1', 'b', 2],
+      ['L1', 'c', 3],
+      ['L1', 'd', 0],
+      ['L2', 'a', undefined],
+    ])
+  })
+
   it('keeps the synchronous twins of a sync store, reporting them as get/set/delete', () => {
     const metrics = new InMemoryMetrics()
     const store = instrument(memoryStore(), metrics, 'L1')
@@ -132,6 +152,32 @@ describe('instrument', () => {
     expect(square(3)).toBe(9)
     expect(calls).toBe(1)
     expect(metrics.getStats().caches.L1).toMatchObject({ hits: 1, misses: 1, sets: 1 })
+  })
+
+  it('counts the hits of a sync-first store’s tryGetSync (a ChainStore with a memory first tier)', async () => {
+    const metrics = new InMemoryMetrics()
+    const inner = memoryStore()
+    const syncFirst: CacheStore & { tryGetSync(key: string): CacheEntry | undefined } = {
+      name: 'chain-like',
+      get: (key) => inner.get(key),
+      set: (key, value) => inner.set(key, value),
+      delete: (key) => inner.delete(key),
+      has: (key) => inner.has(key),
+      getMany: (keys) => inner.getMany(keys),
+      setMany: (items) => inner.setMany(items),
+      deleteMany: (keys) => inner.deleteMany(keys),
+      setIfAbsent: (key, value) => inner.setIfAbsent(key, value),
+      deleteMatching: (pattern) => inner.deleteMatching(pattern),
+      clear: () => inner.clear(),
+      close: () => inner.close(),
+      tryGetSync: (key) => inner.getSync(key),
+    }
+    const store = instrument(syncFirst, metrics, 'L1')
+    const value = cache({ ttl: 60, key: 'v', store })(async () => 1)
+    expect(await value()).toBe(1)
+    expect(await value()).toBe(1)
+    expect(await value()).toBe(1)
+    expect(metrics.getStats().caches.L1).toMatchObject({ hits: 2, misses: 1 })
   })
 
   it('records failures by error type and re-throws them unchanged', async () => {
@@ -240,6 +286,7 @@ describe('instrument', () => {
     expect(() => instrument(memoryStore(), metrics, '')).toThrow(/"name"/)
     expect(() => instrument(memoryStore(), metrics, 'L1', { memoryInterval: -1 })).toThrow(/memoryInterval/)
     expect(() => instrument(memoryStore(), metrics, 'L1', { clock: {} as never })).toThrow(/"clock"/)
+    expect(() => instrument(memoryStore(), metrics, 'L1', { sizeOf: 1 as never })).toThrow(/"sizeOf"/)
   })
 })
 
@@ -248,27 +295,4 @@ describeStoreConformance({
   createStore: ({ clock }) =>
     instrument(new MemoryStore({ clock, maxEntries: 100_000 }), new InMemoryMetrics(), 'L1'),
   capabilities: { expiry: 'clock', sync: true },
-})
-
-describe('instrument over a sync-first store (a chain over memory)', () => {
-  /** `asyncOnly` plus `tryGetSync` from an in-memory first tier, as a ChainStore offers it. */
-  function syncFirst(inner: MemoryStore): CacheStore & { tryGetSync(key: string): CacheEntry | undefined } {
-    return { ...asyncOnly(inner), tryGetSync: (key: string) => inner.getSync(key) }
-  }
-
-  it('keeps tryGetSync and counts each hit it serves; its undefined is not a miss', async () => {
-    const metrics = new InMemoryMetrics()
-    const inner = memoryStore()
-    const store = instrument(syncFirst(inner), metrics, 'chain')
-    expect(storeCapabilities(store)).toEqual(['syncFirstRead'])
-    let calls = 0
-    const cached = cache({ ttl: 60, key: 'k:{0}', store })(async (id: number) => {
-      calls++
-      return id * 2
-    })
-    await cached(1) // miss: get() reports it
-    for (let i = 0; i < 3; i++) expect(await cached(1)).toBe(2)
-    expect(calls).toBe(1)
-    expect(metrics.getStats().caches.chain).toMatchObject({ hits: 3, misses: 1 })
-  })
 })

@@ -3,8 +3,8 @@ import { type Duration, durationToMs } from '../duration'
 import { CacheConfigError } from '../errors'
 import type { MetricsCollector } from '../metrics/collector'
 import { errorTypeOf } from '../metrics/error-type'
-import type { CacheEntry, CacheStore, SyncCacheStore } from './store'
-import { canTryGetSync, isCacheStore, isSyncStore, type SyncFirstReadStore } from './store'
+import type { CacheEntry, CacheStore, FreshReadStore, SyncCacheStore, SyncFirstReadStore } from './store'
+import { canGetFreshSync, canTryGetSync, isCacheStore, isSyncStore, NOT_FRESH } from './store'
 
 /** Options of {@link instrument}. */
 export interface InstrumentOptions {
@@ -27,6 +27,16 @@ export interface InstrumentOptions {
    * ```
    */
   clock?: Pick<Clock, 'now'>
+  /**
+   * Measures each written entry, in bytes, for the `bytes` of `recordSet` (exporters turn it into
+   * an entry-size histogram). Runs on every write, so keep it cheap.
+   * @defaultValue none: writes are counted without a size
+   * @example
+   * ```ts
+   * instrument(l1, metrics, 'L1', { sizeOf: (entry) => estimateSize(entry.value) })
+   * ```
+   */
+  sizeOf?: (entry: CacheEntry) => number
 }
 
 /** A store that can say how much it holds (`MemoryStore` does): `size` entries taking about `bytes` bytes. */
@@ -53,6 +63,7 @@ class InstrumentedStore implements CacheStore {
   readonly #measurable: (CacheStore & MeasurableStore) | undefined
   readonly #clock: Pick<Clock, 'now'>
   readonly #memoryIntervalMs: number
+  readonly #sizeOf: ((entry: CacheEntry) => number) | undefined
   /** When memory was last reported (clock ms). */
   #memoryReportedAt = Number.NEGATIVE_INFINITY
   /** Whether the store may have changed size since the last memory report. */
@@ -64,6 +75,7 @@ class InstrumentedStore implements CacheStore {
     name: string,
     clock: Pick<Clock, 'now'>,
     memoryIntervalMs: number,
+    sizeOf: ((entry: CacheEntry) => number) | undefined,
   ) {
     this.name = name
     this.#inner = inner
@@ -71,6 +83,7 @@ class InstrumentedStore implements CacheStore {
     this.#measurable = isMeasurable(inner) ? inner : undefined
     this.#clock = clock
     this.#memoryIntervalMs = memoryIntervalMs
+    this.#sizeOf = sizeOf
   }
 
   async get(key: string): Promise<CacheEntry | undefined> {
@@ -90,7 +103,7 @@ class InstrumentedStore implements CacheStore {
     const start = now()
     try {
       await this.#inner.set(key, entry)
-      this.#metrics.recordSet(this.name, key)
+      this.#written(key, entry)
       this.#wrote()
     } catch (error) {
       throw this.#failed('set', error)
@@ -143,7 +156,7 @@ class InstrumentedStore implements CacheStore {
     const start = now()
     try {
       await this.#inner.setMany(items)
-      for (const [key] of items) this.#metrics.recordSet(this.name, key)
+      for (const [key, entry] of items) this.#written(key, entry)
       this.#wrote()
     } catch (error) {
       throw this.#failed('setMany', error)
@@ -170,7 +183,7 @@ class InstrumentedStore implements CacheStore {
     try {
       const written = await this.#inner.setIfAbsent(key, entry)
       if (written) {
-        this.#metrics.recordSet(this.name, key)
+        this.#written(key, entry)
         this.#wrote()
       }
       return written
@@ -220,6 +233,10 @@ class InstrumentedStore implements CacheStore {
   #read(found: boolean, key: string | undefined): void {
     if (found) this.#metrics.recordHit(this.name, key)
     else this.#metrics.recordMiss(this.name, key)
+  }
+
+  #written(key: string, entry: CacheEntry): void {
+    this.#metrics.recordSet(this.name, key, this.#sizeOf?.(entry))
   }
 
   #deleted(count: number): void {
@@ -277,7 +294,7 @@ class InstrumentedStore implements CacheStore {
       const start = now()
       try {
         inner.setSync(key, entry)
-        this.#metrics.recordSet(this.name, key)
+        this.#written(key, entry)
         this.#wrote()
       } catch (error) {
         throw this.#failed('set', error)
@@ -303,19 +320,30 @@ class InstrumentedStore implements CacheStore {
   }
 
   /**
-   * The sync-first read, installed on wrappers of a `SyncFirstReadStore` only (such as a chain
-   * over a memory tier). A hit found without waiting counts as a hit (and a `get`); `undefined`
-   * counts as nothing, since the `get` that follows decides and reports.
+   * The early reads `getFreshSync` and `tryGetSync`, instrumented, installed on wrappers of stores
+   * that have them: a hit they answer counts as a hit (their "no answer here" is not a miss: the
+   * full read that follows records the outcome).
    */
-  static readonly syncFirstRead = {
+  static readonly earlyReads = {
+    getFreshSync(this: InstrumentedStore, key: string): unknown {
+      const start = now()
+      let value: unknown
+      try {
+        value = (this.#inner as FreshReadStore).getFreshSync(key)
+      } catch (error) {
+        this.#timed('get', start)
+        throw this.#failed('get', error)
+      }
+      if (value !== NOT_FRESH) {
+        this.#read(true, key)
+        this.#timed('get', start)
+      }
+      return value
+    },
+
     tryGetSync(this: InstrumentedStore, key: string): CacheEntry | undefined {
       const start = now()
-      let entry: CacheEntry | undefined
-      try {
-        entry = (this.#inner as SyncFirstReadStore).tryGetSync(key)
-      } catch {
-        return undefined // a failure here is simply `undefined`: `get()` meets it again
-      }
+      const entry = (this.#inner as SyncFirstReadStore).tryGetSync(key)
       if (entry !== undefined) {
         this.#read(true, key)
         this.#timed('get', start)
@@ -358,9 +386,9 @@ function forwardExtras(wrapper: InstrumentedStore, inner: CacheStore): void {
  * - latency of every operation (`get`, `set`, `delete`, `has`, `getMany`, `setMany`, `deleteMany`,
  *   `setIfAbsent`, `deleteMatching`, `clear`, `close`; the sync twins report as `get`/`set`/`delete`),
  *   failures included;
- * - a hit or a miss per key read by `get`, `getMany`, `getSync` and `has`, and a hit per entry
- *   `tryGetSync` found without waiting (its `undefined` is not a miss: the `get` after it reports);
- * - a set per entry written (`setIfAbsent` only when it wrote), a delete per entry removed;
+ * - a hit or a miss per key read by `get`, `getMany`, `getSync` and `has`;
+ * - a set per entry written (`setIfAbsent` only when it wrote), with its size when `sizeOf` is
+ *   given, a delete per entry removed;
  * - an error (`recordError` with {@link errorTypeOf}) for every failure, which is then re-thrown
  *   unchanged;
  * - for stores that expose numeric `size` (entries) and `bytes` (such as `MemoryStore`),
@@ -370,8 +398,7 @@ function forwardExtras(wrapper: InstrumentedStore, inner: CacheStore): void {
  *   cost a sample of the store, hence the throttle.
  *
  * The wrapper keeps the synchronous `getSync`/`setSync`/`deleteSync` when the store has them (a
- * synchronous function cached over an instrumented `MemoryStore` stays synchronous), and
- * `tryGetSync` (so `cache()` over an instrumented chain still serves first-tier hits at once), and forwards
+ * synchronous function cached over an instrumented `MemoryStore` stays synchronous), and forwards
  * any other member of the store (coordination primitives included) un-instrumented. Wrap each tier
  * of a chain separately to see each tier's hit rate.
  *
@@ -425,9 +452,15 @@ export function instrument(
   if (typeof clock?.now !== 'function') {
     throw new CacheConfigError('instrument(): "clock" must have a now() method', { option: 'clock' })
   }
-  const wrapper = new InstrumentedStore(store, metrics, label, clock, memoryIntervalMs)
+  if (options.sizeOf !== undefined && typeof options.sizeOf !== 'function') {
+    throw new CacheConfigError('instrument(): "sizeOf" must be a function', { option: 'sizeOf' })
+  }
+  const wrapper = new InstrumentedStore(store, metrics, label, clock, memoryIntervalMs, options.sizeOf)
   if (isSyncStore(store)) Object.assign(wrapper, InstrumentedStore.syncTwins)
-  else if (canTryGetSync(store)) Object.assign(wrapper, InstrumentedStore.syncFirstRead)
+  // Early reads are instrumented too: forwarded as they are, their hits would not be counted.
+  if (canGetFreshSync(store))
+    Object.assign(wrapper, { getFreshSync: InstrumentedStore.earlyReads.getFreshSync })
+  if (canTryGetSync(store)) Object.assign(wrapper, { tryGetSync: InstrumentedStore.earlyReads.tryGetSync })
   forwardExtras(wrapper, store)
   return wrapper
 }

@@ -4,7 +4,7 @@ import { checkOptionNames, optionNames } from '../option-errors'
 import { coarseNow } from './coarse-now'
 import { estimateSize } from './estimate-size'
 import { globToRegExp, hasWildcard, unescapeGlob } from './glob'
-import type { CacheEntry, SyncCacheStore } from './store'
+import { type CacheEntry, type FreshReadStore, NOT_FRESH } from './store'
 
 /** Options of {@link MemoryStore}. */
 export interface MemoryStoreOptions {
@@ -107,7 +107,7 @@ function defaultSizeOf(value: unknown, key: string): number {
  * store.getSync('user:1')?.value === user // true: same object
  * ```
  */
-export class MemoryStore implements SyncCacheStore {
+export class MemoryStore implements FreshReadStore {
   /** The store's name, `'memory'` unless given. */
   readonly name: string
   readonly #maxEntries: number
@@ -129,6 +129,8 @@ export class MemoryStore implements SyncCacheStore {
   #sizes: Float64Array | undefined
   /** Tags by slot; created on the first tagged entry. */
   #tags: Map<number, string[]> | undefined
+  /** `staleIfErrorFrom` by slot; created on the first entry that has one. */
+  #errorFrom: Map<number, number> | undefined
   #free: number[] = []
   #capacity = 0
   /** Slots ever handed out: the free list holds the reusable ones below it. */
@@ -229,7 +231,36 @@ export class MemoryStore implements SyncCacheStore {
       const tags = this.#tags.get(slot)
       if (tags !== undefined) entry.tags = tags
     }
+    if (this.#errorFrom !== undefined) {
+      const errorFrom = this.#errorFrom.get(slot)
+      if (errorFrom !== undefined) entry.staleIfErrorFrom = errorFrom
+    }
     return entry
+  }
+
+  /**
+   * The common hit without an entry object: the stored value when the entry under `key` is live,
+   * has no stale window (`freshUntil === staleUntil`) and no tags, or {@link NOT_FRESH} otherwise
+   * (absent, dead, tagged, or in a stale window: {@link MemoryStore.getSync} has the whole entry).
+   * A hit makes the key the most recently used; a dead entry is removed.
+   *
+   * @example
+   * ```ts
+   * const value = store.getFreshSync('user:1')
+   * if (value !== NOT_FRESH) return value
+   * ```
+   */
+  getFreshSync(key: string): unknown {
+    const slot = this.#map.get(key)
+    if (slot === undefined) return NOT_FRESH
+    const staleUntil = this.#staleUntil[slot] as number
+    if (staleUntil !== Number.POSITIVE_INFINITY && this.#now() >= staleUntil) {
+      this.#remove(slot)
+      return NOT_FRESH
+    }
+    if (this.#freshUntil[slot] !== staleUntil || this.#tags?.has(slot)) return NOT_FRESH
+    if (slot !== this.#tail) this.#moveToTail(slot)
+    return this.#values[slot]
   }
 
   /**
@@ -287,6 +318,12 @@ export class MemoryStore implements SyncCacheStore {
       this.#tags.set(slot, entry.tags)
     } else if (this.#tags !== undefined) {
       this.#tags.delete(slot)
+    }
+    if (entry.staleIfErrorFrom !== undefined) {
+      this.#errorFrom ??= new Map()
+      this.#errorFrom.set(slot, entry.staleIfErrorFrom)
+    } else if (this.#errorFrom !== undefined) {
+      this.#errorFrom.delete(slot)
     }
     if (this.#sizes !== undefined) {
       this.#bytes += size - (this.#sizes[slot] as number)
@@ -395,6 +432,7 @@ export class MemoryStore implements SyncCacheStore {
   async clear(): Promise<void> {
     this.#map = new Map()
     this.#tags = undefined
+    this.#errorFrom = undefined
     this.#free = []
     this.#highWater = 0
     this.#bytes = 0
@@ -523,6 +561,7 @@ export class MemoryStore implements SyncCacheStore {
     if (this.#staleUntil[slot] !== Number.POSITIVE_INFINITY) this.#expiring--
     this.#staleUntil[slot] = Number.POSITIVE_INFINITY
     this.#tags?.delete(slot)
+    this.#errorFrom?.delete(slot)
     if (this.#sizes !== undefined) {
       this.#bytes -= this.#sizes[slot] as number
       this.#sizes[slot] = 0

@@ -13,7 +13,7 @@ import {
 
 describe('store capability table', () => {
   it('tells what each store offers beyond the protocol', () => {
-    expect(storeCapabilities(new MemoryStore({ maxEntries: 10 }))).toEqual(['sync', 'prune'])
+    expect(storeCapabilities(new MemoryStore({ maxEntries: 10 }))).toEqual(['sync', 'freshRead', 'prune'])
     expect(storeCapabilities(new BlobStore(new MemoryBlobBackend(), { clock: new ManualClock() }))).toEqual([
       'prune',
     ])

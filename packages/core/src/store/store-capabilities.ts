@@ -12,6 +12,7 @@ import type { CacheStore } from './store'
  * optional, and a store has one when it offers every method listed.
  *
  * - `sync`: `getSync`/`setSync`/`deleteSync` (`SyncCacheStore`, e.g. `MemoryStore`);
+ * - `freshRead`: `getFreshSync`, beside `sync` (`FreshReadStore`, e.g. `MemoryStore`);
  * - `syncFirstRead`: `tryGetSync` (`SyncFirstReadStore`, e.g. a `ChainStore` over memory);
  * - `coordination`: native lock and pool primitives (`CoordinationStore`, e.g. `RedisStore`);
  * - `lockExtension`: `extendLock`, beside `coordination`;
@@ -37,6 +38,7 @@ export const STORE_CAPABILITY_METHODS = Object.freeze({
     'close',
   ] as const),
   sync: Object.freeze(['getSync', 'setSync', 'deleteSync'] as const),
+  freshRead: Object.freeze(['getFreshSync'] as const),
   syncFirstRead: Object.freeze(['tryGetSync'] as const),
   coordination: Object.freeze([
     'acquireLock',

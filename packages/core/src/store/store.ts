@@ -24,6 +24,12 @@ export interface CacheEntry<T = unknown> {
   staleUntil: number
   /** Tags attached to the entry, for tag-based invalidation by the caller. */
   tags?: string[]
+  /**
+   * Stale-if-error: from this moment (epoch ms, `freshUntil <= staleIfErrorFrom <= staleUntil`)
+   * until `staleUntil` the value is served only when recomputing it fails. Absent: the whole
+   * window up to `staleUntil` is stale-while-revalidate. Stores keep the entry until `staleUntil`.
+   */
+  staleIfErrorFrom?: number
 }
 
 /**
@@ -89,6 +95,34 @@ export interface SyncFirstReadStore extends CacheStore {
   tryGetSync(key: string): CacheEntry | undefined
 }
 
+/** What {@link FreshReadStore.getFreshSync} returns when it has no plain fresh value to hand. */
+export const NOT_FRESH: unique symbol = Symbol.for('stratacache.notFresh')
+
+/**
+ * A synchronous store that can hand the common hit — a live, untagged entry without a stale
+ * window — as its bare value, without building a {@link CacheEntry}: `cache()` reads it so first
+ * and asks `getSync` only when it gets {@link NOT_FRESH}.
+ */
+export interface FreshReadStore extends SyncCacheStore {
+  /**
+   * The value under `key` when its entry is live, has `freshUntil === staleUntil` and no tags
+   * (a use for LRU, as `getSync`); otherwise {@link NOT_FRESH}, and `getSync` has the answer.
+   */
+  getFreshSync(key: string): unknown
+}
+
+/**
+ * Whether `store` offers {@link FreshReadStore.getFreshSync} (besides the synchronous twins).
+ *
+ * @example
+ * ```ts
+ * const value = canGetFreshSync(store) ? store.getFreshSync(key) : NOT_FRESH
+ * ```
+ */
+export function canGetFreshSync(store: CacheStore): store is FreshReadStore {
+  return isSyncStore(store) && hasCapability(store, 'freshRead')
+}
+
 /**
  * Whether `store` offers {@link SyncFirstReadStore.tryGetSync}.
  *
@@ -111,6 +145,36 @@ export function canTryGetSync(store: CacheStore): store is SyncFirstReadStore {
  */
 export function isSyncStore(store: CacheStore): store is SyncCacheStore {
   return hasCapability(store, 'sync')
+}
+
+/**
+ * A store made of tiers that hold private copies (a `ChainStore`): records that every process
+ * must read alike, such as tag invalidations, are written and read in its `sharedStore`.
+ */
+export interface LayeredStore extends CacheStore {
+  /**
+   * The store that answers alike in every process: a chain's last tier, or the chain itself when
+   * a bus keeps its upper tiers coherent.
+   */
+  readonly sharedStore: CacheStore
+}
+
+/**
+ * The store where records shared by every process live: follows {@link LayeredStore.sharedStore}
+ * down nested chains; any other store is its own.
+ *
+ * @example
+ * ```ts
+ * sharedStoreOf(new ChainStore([{ store: memory }, { store: redis }])) // redis
+ * ```
+ */
+export function sharedStoreOf(store: CacheStore): CacheStore {
+  let current = store
+  for (;;) {
+    const next = (current as Partial<LayeredStore>).sharedStore
+    if (next === undefined || next === current) return current
+    current = next
+  }
 }
 
 /**

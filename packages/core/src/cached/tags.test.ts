@@ -1,0 +1,179 @@
+import { describe, expect, it, vi } from 'vitest'
+import { createCache } from '../create-cache'
+import { CacheConfigError } from '../errors'
+import { MemoryStore } from '../store/memory-store'
+import type { CacheEntry } from '../store/store'
+import { ManualClock } from '../testing/manual-clock'
+import { deferred, FaultyStore } from './store-doubles.fixture'
+import { TAG_LIFE_MS } from './tag-index'
+
+/** A FaultyStore that also counts getMany calls (the round trips of a tagged read). */
+class CountingStore extends FaultyStore {
+  readonly reads: string[][] = []
+  override getMany(keys: string[]): Promise<(CacheEntry | undefined)[]> {
+    this.reads.push(keys)
+    return super.getMany(keys)
+  }
+}
+
+function setup(async = false) {
+  const clock = new ManualClock()
+  const store = async ? new CountingStore(clock) : new MemoryStore({ clock, maxEntries: 1000 })
+  const errors: unknown[] = []
+  const c = createCache({ clock, store, prefix: 'app', ttl: 60, onError: (error) => errors.push(error) })
+  return { clock, store, c, errors }
+}
+
+describe.each([
+  ['a synchronous store', false],
+  ['an async store', true],
+])('invalidateTags over %s', (_, async) => {
+  it('misses every entry carrying the tag; other and untagged entries stay; a later write hits again (same millisecond)', async () => {
+    const { c } = setup(async)
+    await c.set('u1', 'one', { tags: ['users', 'org:7'] })
+    await c.set('u2', 'two', { tags: ['users'] })
+    await c.set('o8', 'eight', { tags: ['org:8'] })
+    await c.set('plain', 'plain')
+    await c.invalidateTags(['org:7'])
+    expect(await c.getMany(['u1', 'u2', 'o8', 'plain'])).toEqual([undefined, 'two', 'eight', 'plain'])
+    expect(await c.has('u1')).toBe(false)
+    await c.set('u1', 'one again', { tags: ['users', 'org:7'] })
+    expect(await c.get('u1')).toBe('one again')
+    await c.invalidateTags(['users'])
+    expect(await c.getMany(['u1', 'u2', 'o8'])).toEqual([undefined, undefined, 'eight'])
+  })
+
+  it('getOrSet recomputes an invalidated entry, and a wrapper’s entries share the instance’s tags', async () => {
+    const { c } = setup(async)
+    let version = 0
+    const factory = vi.fn(async () => ++version)
+    expect(await c.getOrSet('k', factory, { tags: ['t'] })).toBe(1)
+    expect(await c.getOrSet('k', factory, { tags: ['t'] })).toBe(1)
+    const byId = c.cache({ key: 'user:{0}', tags: (id: number) => [`user:${id}`, 't'] })(
+      async (id: number) => ({
+        id,
+        version: ++version,
+      }),
+    )
+    const first = await byId(1)
+    expect(await byId(1)).toBe(first)
+    await c.invalidateTags(['t'])
+    expect(await c.getOrSet('k', factory, { tags: ['t'] })).toBe(3)
+    expect(await byId(1)).not.toBe(first)
+    const second = await byId(1)
+    await byId.invalidateTags(['user:1'])
+    expect(await byId(1)).not.toBe(second)
+  })
+
+  it('a value whose computation started before the invalidation is not served after it', async () => {
+    const { c } = setup(async)
+    const gate = deferred<string>()
+    const factory = vi.fn(() => gate.promise)
+    const pending = c.getOrSet('k', factory, { tags: ['t'] })
+    await vi.waitFor(() => expect(factory).toHaveBeenCalled())
+    await c.invalidateTags(['t'])
+    gate.resolve('built from old data')
+    expect(await pending).toBe('built from old data') // its caller gets it…
+    await vi.waitFor(async () =>
+      expect(await c.getOrSet('k', async () => 'fresh', { tags: ['t'] })).toBe('fresh'),
+    )
+  })
+})
+
+describe('tag records', () => {
+  it('live in the store under the prefix and expire on their own after a week', async () => {
+    const { c, clock, store } = setup()
+    const memory = store as MemoryStore
+    await c.set('k', 1, { tags: ['t'], ttl: 60 })
+    await c.invalidateTags(['t'])
+    expect(memory.getSync('app:__tag:t')).toBeDefined()
+    await clock.advance(TAG_LIFE_MS - 1)
+    expect(memory.getSync('app:__tag:t')).toBeDefined()
+    await clock.advance(1)
+    expect(memory.getSync('app:__tag:t')).toBeUndefined()
+  })
+
+  it('a tagged entry lives at most as long as a record, so no invalidation is forgotten while it lives', async () => {
+    const { c, clock } = setup()
+    await c.set('forever', 1, { tags: ['t'], ttl: Number.POSITIVE_INFINITY })
+    await c.set('untagged', 1, { ttl: Number.POSITIVE_INFINITY })
+    await clock.advance(TAG_LIFE_MS - 1)
+    expect(await c.get('forever')).toBe(1)
+    await clock.advance(1)
+    expect(await c.get('forever')).toBeUndefined()
+    expect(await c.get('untagged')).toBe(1)
+  })
+
+  it('a tagged hit whose tags the call names costs one round trip; an untagged hit reads no record', async () => {
+    const { c, store } = setup(true)
+    const counting = store as CountingStore
+    await c.getOrSet('k', async () => 1, { tags: ['a', 'b'] })
+    await vi.waitFor(() => expect(counting.inner.getSync('app:k')).toBeDefined())
+    counting.reads.length = 0
+    const gets = counting.calls.get
+    expect(await c.getOrSet('k', async () => 2, { tags: ['a', 'b'] })).toBe(1)
+    expect(counting.reads).toEqual([['app:k', 'app:__tag:a', 'app:__tag:b']])
+    expect(counting.calls.get).toBe(gets)
+    await c.set('plain', 1)
+    counting.reads.length = 0
+    expect(await c.get('plain')).toBe(1)
+    expect(counting.reads).toEqual([])
+  })
+
+  it('a wrapper whose tags are a function of the arguments reads entry and records in one round trip', async () => {
+    const { c, store } = setup(true)
+    const counting = store as CountingStore
+    const byId = c.cache({ key: 'user:{0}', tags: (id: number) => [`user:${id}`] })(async (id: number) => ({
+      id,
+    }))
+    await byId(7)
+    await vi.waitFor(() => expect(counting.inner.getSync('app:user:7')).toBeDefined())
+    counting.reads.length = 0
+    const gets = counting.calls.get
+    await byId(7)
+    expect(counting.reads).toEqual([['app:user:7', 'app:__tag:user:7']])
+    expect(counting.calls.get).toBe(gets)
+  })
+
+  it('getMany reads the records of every tag involved in one more round trip', async () => {
+    const { c, store } = setup(true)
+    const counting = store as CountingStore
+    await c.setMany(
+      [
+        ['a', 1],
+        ['b', 2],
+      ],
+      { tags: ['t', 'u'] },
+    )
+    await c.set('c', 3, { tags: ['u'] })
+    await c.invalidateTags(['t'])
+    await c.set('d', 4, { tags: ['t'] })
+    counting.reads.length = 0
+    expect(await c.getMany(['a', 'b', 'c', 'd', 'e'])).toEqual([undefined, undefined, 3, 4, undefined])
+    expect(counting.reads).toEqual([
+      ['app:a', 'app:b', 'app:c', 'app:d', 'app:e'],
+      ['app:__tag:t', 'app:__tag:u'],
+    ])
+  })
+
+  it('invalidateTags rejects when the store fails, and validates its argument', async () => {
+    const clock = new ManualClock()
+    const store = new FaultyStore(clock)
+    store.inner.setMany = async () => {
+      throw new Error('down')
+    }
+    const c = createCache({ clock, store, ttl: 60, onError: () => {} })
+    await expect(c.invalidateTags(['t'])).rejects.toThrow(/down/)
+    await expect(c.invalidateTags('t' as never)).rejects.toThrow(CacheConfigError)
+  })
+
+  it('a failing read of the records makes a tagged entry a miss', async () => {
+    const { c, store } = setup(true)
+    const counting = store as CountingStore
+    await c.set('k', 1, { tags: ['t'] })
+    counting.inner.getMany = async () => {
+      throw new Error('down')
+    }
+    expect(await c.get('k')).toBeUndefined()
+  })
+})

@@ -1,0 +1,135 @@
+import { CacheTimeoutError } from '@stratacache/core'
+import { groupBySlot } from './cluster-slots'
+import { DeadlineSweep } from './deadline-sweep'
+import type { RedisClient } from './redis-connection'
+
+/**
+ * What a {@link ReadBatcher} needs from its store.
+ * @example
+ * ```ts
+ * const options: ReadBatcherOptions = { client, cluster: false, timeoutMs: 1000, storeName: 'redis' }
+ * ```
+ */
+export interface ReadBatcherOptions {
+  /** The connection the batches are sent on. */
+  client: RedisClient
+  /** Whether `client` is a Cluster: a batch is split into one `MGET` per hash slot. */
+  cluster: boolean
+  /**
+   * Bound of one batch, in ms: past it (give or take a tick of the shared timer) every read of the
+   * batch rejects with a `CacheTimeoutError` naming its key. `Infinity` when the client bounds each
+   * command itself (its `commandTimeout`).
+   */
+  timeoutMs: number
+  /** The store's name in timeout errors. */
+  storeName: string
+}
+
+/** The most keys one batch reads: past it the batch is sent at once and the next one begins. */
+export const MAX_BATCH_KEYS = 1024
+
+/** One read waiting for its batch. */
+interface Waiter {
+  /** The key as the caller named it (without the store prefix), for errors. */
+  key: string
+  resolve(bytes: Buffer | null): void
+  reject(error: unknown): void
+}
+
+/**
+ * Coalesces the single-key reads issued in one tick of the event loop into one round trip: the
+ * first read schedules a flush (`process.nextTick`), every read until then joins it, and the flush
+ * sends one `GET` for a lone read or one `MGET` for several (one per hash slot on a Cluster, sent
+ * together; at most {@link MAX_BATCH_KEYS} keys, a fuller batch is sent at once). Under load (many calls in flight) a reply of one batch releases its callers, whose
+ * next reads form the next batch: one command and one reply per batch instead of one per read, so
+ * no auto-pipelining is needed on the client. A sequential caller pays one `nextTick`.
+ *
+ * When {@link ReadBatcherOptions.timeoutMs} is finite, the batches in flight are bounded by one
+ * coarse timer shared by all of them ({@link DeadlineSweep}), never one timer per read or per
+ * batch. A failed batch rejects every read of it with the batch's error.
+ *
+ * @example
+ * ```ts
+ * const reads = new ReadBatcher({ client, cluster: false, timeoutMs: 1000, storeName: 'redis' })
+ * const [a, b] = await Promise.all([reads.read('app:user:1', 'user:1'), reads.read('app:user:2', 'user:2')]) // one MGET
+ * ```
+ */
+export class ReadBatcher {
+  readonly #options: ReadBatcherOptions
+  /** Bounds the batches in flight with one coarse timer, when the client does not bound its commands. */
+  readonly #sweep: DeadlineSweep | undefined
+  #redisKeys: string[] = []
+  #waiters: Waiter[] = []
+
+  constructor(options: ReadBatcherOptions) {
+    this.#options = options
+    this.#sweep = Number.isFinite(options.timeoutMs) ? new DeadlineSweep(options.timeoutMs) : undefined
+  }
+
+  /**
+   * The bytes stored under `redisKey` (`null` when absent), read in the batch of this tick.
+   *
+   * @param redisKey - the full Redis key (prefix applied)
+   * @param key - the caller's key, named by timeout errors
+   */
+  read(redisKey: string, key: string): Promise<Buffer | null> {
+    return new Promise<Buffer | null>((resolve, reject) => {
+      if (this.#redisKeys.length === 0) process.nextTick(this.#flush)
+      this.#redisKeys.push(redisKey)
+      this.#waiters.push({ key, resolve, reject })
+      if (this.#redisKeys.length === MAX_BATCH_KEYS) this.#flush()
+    })
+  }
+
+  readonly #flush = (): void => {
+    const redisKeys = this.#redisKeys
+    if (redisKeys.length === 0) return // sent already, full
+    const waiters = this.#waiters
+    this.#redisKeys = []
+    this.#waiters = []
+    let settled = false
+    const fail = (error: unknown, timedOut: boolean) => {
+      if (settled) return
+      settled = true
+      for (const waiter of waiters) waiter.reject(timedOut ? this.#timeout(waiter.key) : error)
+    }
+    const done = this.#sweep?.watch(() => fail(undefined, true))
+    this.#send(redisKeys).then(
+      (values) => {
+        done?.()
+        if (settled) return
+        settled = true
+        for (let i = 0; i < waiters.length; i++) (waiters[i] as Waiter).resolve(values[i] ?? null)
+      },
+      (error: unknown) => {
+        done?.()
+        fail(error, false)
+      },
+    )
+  }
+
+  #send(redisKeys: string[]): Promise<(Buffer | null)[]> {
+    const { client } = this.#options
+    if (redisKeys.length === 1) return client.getBuffer(redisKeys[0] as string).then((bytes) => [bytes])
+    if (!this.#options.cluster) return client.mgetBuffer(...redisKeys)
+    const values: (Buffer | null)[] = new Array(redisKeys.length).fill(null)
+    const groups = groupBySlot(redisKeys).map(async (indexes) => {
+      const group = await client.mgetBuffer(...indexes.map((i) => redisKeys[i] as string))
+      for (let j = 0; j < indexes.length; j++) values[indexes[j] as number] = group[j] ?? null
+    })
+    return Promise.all(groups).then(() => values)
+  }
+
+  #timeout(key: string): CacheTimeoutError {
+    const { storeName, timeoutMs } = this.#options
+    return new CacheTimeoutError(
+      `${storeName} get of key ${JSON.stringify(key)} took longer than ${timeoutMs} ms`,
+      {
+        store: storeName,
+        operation: 'get',
+        key,
+        timeoutMs,
+      },
+    )
+  }
+}
