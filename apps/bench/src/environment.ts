@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url'
 const LIBRARIES = [
   '@stratacache/core',
   '@stratacache/redis',
+  '@stratacache/s3',
   '@stratacache/otel',
   'lru-cache',
   'bentocache',
@@ -17,6 +18,8 @@ const LIBRARIES = [
   'keyv',
   '@keyv/redis',
   'ioredis',
+  '@aws-sdk/client-s3',
+  'fauxqs',
   '@opentelemetry/api',
   '@opentelemetry/sdk-metrics',
   'mitata',

@@ -1,7 +1,8 @@
 /**
  * The stratacache tour: what a backend team gets by wrapping an expensive function once.
  * Runs on embedded defaults (a memory tier over a file tier); adds a Redis tier when `redisUrl`
- * is given. Every step prints what happened and returns the numbers, so the tour is also a test.
+ * is given and an S3 tier below it when `s3Url` is. Every step prints what happened and returns
+ * the numbers, so the tour is also a test.
  */
 
 import { ChainStore, type ChainTier } from '@stratacache/chain'
@@ -15,6 +16,7 @@ import {
   storeFromUrl,
 } from '@stratacache/core'
 import { FileStore } from '@stratacache/file'
+import { fromUrl as s3StoreFromUrl } from '@stratacache/s3'
 
 /** Options of {@link runTour}. */
 export interface TourOptions {
@@ -22,6 +24,8 @@ export interface TourOptions {
   dir: string
   /** A `redis://` URL: adds a Redis tier. */
   redisUrl?: string | undefined
+  /** An `s3://bucket/prefix?region=…` URL: adds an S3 tier (the cold, durable one) at the bottom. */
+  s3Url?: string | undefined
   /** Where the tour prints. @defaultValue `console.log` */
   print?: (line: string) => void
 }
@@ -70,6 +74,12 @@ export async function runTour(options: TourOptions): Promise<TourSummary> {
   if (options.redisUrl) {
     tiers.push({ store: tier(await storeFromUrl(options.redisUrl), 'L3:redis') })
     tierNames.push('L3:redis')
+  }
+  if (options.s3Url) {
+    const name = `L${tiers.length + 1}:s3`
+    // The S3 package directly: inside this workspace core's `storeFromUrl` cannot import it.
+    tiers.push({ store: tier(s3StoreFromUrl(new URL(options.s3Url)), name) })
+    tierNames.push(name)
   }
   const chain = new ChainStore(tiers, { closeTiers: false })
   print(`tiers: ${tierNames.join(' → ')}`)

@@ -17,6 +17,7 @@ const BUNDLED: Record<string, () => Promise<{ fromUrl: StoreUrlFactory }>> = {
   'gs:': () => import('@stratacache/gcs'),
   'redis:': () => import('@stratacache/redis'),
   'rediss:': () => import('@stratacache/redis'),
+  's3:': () => import('@stratacache/s3'),
 }
 
 /** Opens the store of one `CACHE_TIERS` URL (a memory tier is bounded to 10 000 entries). */
@@ -26,7 +27,9 @@ export async function openTier(url: string): Promise<CacheStore> {
     return await storeFromUrl(url)
   } catch (error) {
     const bundled = BUNDLED[new URL(url).protocol]
-    if (bundled === undefined || !CacheConfigError.isInstance(error) || !/not installed/.test(error.message))
+    // Not installed where core looks, or (s3:) a scheme core does not list until it is published.
+    const fallBack = /not installed|Unsupported store URL/
+    if (bundled === undefined || !CacheConfigError.isInstance(error) || !fallBack.test(error.message))
       throw error
     return (await bundled()).fromUrl(new URL(url))
   }

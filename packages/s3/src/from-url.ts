@@ -1,0 +1,99 @@
+import { CacheConfigError } from '@stratacache/core'
+import { S3Store, type S3StoreOptions } from './s3-store'
+
+/** The query parameters {@link fromUrl} understands. */
+const URL_PARAMETERS = [
+  'region',
+  'endpoint',
+  'forcePathStyle',
+  'compress',
+  'operationTimeout',
+  'pruneInterval',
+  'concurrency',
+] as const
+
+/** A duration parameter: a number of seconds, or a string with a unit (checked by the store). */
+function parseDuration(raw: string): number | `${number}${'ms' | 's' | 'm' | 'h' | 'd'}` {
+  return /^\d+(\.\d+)?$/.test(raw) ? Number(raw) : (raw as `${number}s`)
+}
+
+/** The URL without query and credentials, as it may appear in an error message. */
+function shownUrl(url: URL): string {
+  return `s3://${url.hostname}${url.pathname}`
+}
+
+function parseBoolean(url: URL, name: string, raw: string): boolean {
+  if (raw === 'true' || raw === '1') return true
+  if (raw === 'false' || raw === '0') return false
+  throw new CacheConfigError(
+    `S3Store URL ${shownUrl(url)}: parameter "${name}" must be true or false, got ${JSON.stringify(raw)}`,
+    { option: name },
+  )
+}
+
+/**
+ * Builds an {@link S3Store} from an `s3:` URL; `storeFromUrl('s3://my-cache/app')` in
+ * `@stratacache/core` calls it. The host is the bucket, the path the prefix (a `/` is added at its
+ * end when missing); query parameters set
+ * `region`, `endpoint` (an S3-compatible server), `forcePathStyle` and `compress` (`true`/`false`),
+ * `operationTimeout` and `pruneInterval` (durations such as `5s`, `1h`) and `concurrency`. Credentials never go in the URL:
+ * they come from `options.credentials` or the AWS SDK's provider chain. Explicit `options` win
+ * over the URL.
+ *
+ * @throws `CacheConfigError` for another protocol, a missing bucket, credentials in the URL, or an
+ * unknown or invalid parameter
+ * @example
+ * ```ts
+ * const store = fromUrl(new URL('s3://my-cache/app/?region=eu-west-1&operationTimeout=2s&pruneInterval=1h'))
+ * ```
+ */
+export function fromUrl(url: URL, options: Partial<S3StoreOptions> = {}): S3Store {
+  if (url.protocol !== 's3:') {
+    throw new CacheConfigError(`S3Store: expected an s3: URL, got ${url.protocol}//…`, { option: 'url' })
+  }
+  if (url.username !== '' || url.password !== '') {
+    throw new CacheConfigError(
+      `S3Store URL ${shownUrl(url)}: credentials do not belong in the URL; pass them as the "credentials" option or use the AWS provider chain`,
+      { option: 'url' },
+    )
+  }
+  if (url.hostname === '' && options.bucket === undefined) {
+    throw new CacheConfigError('S3Store URL: the bucket is missing (s3://bucket/prefix)', { option: 'url' })
+  }
+  const fromQuery: Partial<S3StoreOptions> = {}
+  for (const [name, raw] of url.searchParams) {
+    switch (name as (typeof URL_PARAMETERS)[number]) {
+      case 'region':
+      case 'endpoint':
+        fromQuery[name as 'region' | 'endpoint'] = raw
+        break
+      case 'forcePathStyle':
+        fromQuery.forcePathStyle = parseBoolean(url, name, raw)
+        break
+      case 'compress':
+        fromQuery.compress = parseBoolean(url, name, raw)
+        break
+      case 'operationTimeout':
+      case 'pruneInterval':
+        fromQuery[name as 'operationTimeout' | 'pruneInterval'] = parseDuration(raw)
+        break
+      case 'concurrency':
+        fromQuery.concurrency = Number(raw)
+        break
+      default:
+        throw new CacheConfigError(
+          `S3Store URL ${shownUrl(url)}: unknown parameter "${name}" (known: ${URL_PARAMETERS.join(', ')})`,
+          { option: name },
+        )
+    }
+  }
+  // A prefix is made of `/`-separated segments ending in `/`: `s3://b/app` means `app/`.
+  const path = decodeURIComponent(url.pathname.replace(/^\/+/, ''))
+  const prefix = path === '' || path.endsWith('/') ? path : `${path}/`
+  return new S3Store({
+    ...fromQuery,
+    ...(prefix === '' ? {} : { prefix }),
+    ...options,
+    bucket: options.bucket ?? url.hostname,
+  })
+}
