@@ -56,6 +56,13 @@ const json = (response: ServerResponse, body: unknown, status = 200): void =>
  * Starts the demo service on 127.0.0.1: a product endpoint over a slow fake database, cached over
  * the tiers of `CACHE_TIERS`, with `/` (the live page), `/stats`, `/metrics`, `/traces`, `/state`
  * and the page's controls (`POST /load`, `/invalidate`, `/outage`).
+ *
+ * @example
+ * ```ts
+ * const server = await startServer({ dir: await mkdtemp(join(tmpdir(), 'demo-')) })
+ * console.log(server.url) // http://127.0.0.1:41234
+ * await server.close()
+ * ```
  */
 export async function startServer(options: ServerOptions): Promise<DemoServer> {
   const onError = options.onError ?? (() => {})
