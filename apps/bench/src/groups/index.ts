@@ -8,6 +8,7 @@ import { metricsAsyncGroup, metricsSyncGroup } from './metrics'
 import { redisHitGroups } from './redis-hit'
 import { scopeGroup } from './scope'
 import { stampedeGroup } from './stampede'
+import { tracingGroup } from './tracing'
 import { twoTierGroup } from './two-tier'
 
 /** Every group, in the order of issue 9. */
@@ -25,4 +26,5 @@ export const GROUPS: BenchGroup[] = [
   keyValueMemoryGroup,
   keyValueRedisGroup,
   scopeGroup,
+  tracingGroup,
 ]
