@@ -53,8 +53,11 @@ export interface BenchTarget {
   source: string
   /** The case (or row) whose value is the numerator. */
   subject: string
-  /** The case (or row) whose value is the denominator. */
-  baseline: string
+  /**
+   * The case (or row) whose value is the denominator; several names: the fastest (smallest value)
+   * of them, e.g. the fastest peer.
+   */
+  baseline: string | readonly string[]
   /**
    * `atMost`: `subject / baseline` must not exceed `ratio` (time, bytes).
    * `atLeast`: for timed cases, throughput `subject / baseline` (= baseline time / subject time)
@@ -182,7 +185,10 @@ export function quantile(sorted: readonly number[], q: number): number {
  */
 export function evaluateTarget(target: BenchTarget, value: (name: string) => number): TargetResult {
   const subject = value(target.subject)
-  const baseline = value(target.baseline)
+  const baseline =
+    typeof target.baseline === 'string'
+      ? value(target.baseline)
+      : Math.min(...target.baseline.map((name) => value(name)))
   const inverse = target.column === undefined && target.kind === 'atLeast'
   const measured = inverse ? baseline / subject : subject / baseline
   const met = target.kind === 'atMost' ? measured <= target.ratio : measured >= target.ratio

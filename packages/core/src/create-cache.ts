@@ -144,7 +144,11 @@ export interface CacheInstance<Sync extends boolean = boolean> {
    * The cached value under `key` (fresh, or stale within `stale`), or `undefined`; never computes.
    * @example
    * ```ts
-   * const user = await c.get<User>('user:42')
+   * import { createCache } from '@stratacache/core'
+   *
+   * interface User { id: number; name: string }
+   * const c = createCache({ prefix: 'app', ttl: '5m' })
+   * const user = await c.get<User>('user:42') // User | undefined
    * ```
    */
   get<T = unknown>(key: string): Promise<T | undefined>
@@ -161,6 +165,10 @@ export interface CacheInstance<Sync extends boolean = boolean> {
    * The cached values under `keys`, in order, `undefined` for each miss (one store round trip).
    * @example
    * ```ts
+   * import { createCache } from '@stratacache/core'
+   *
+   * interface User { id: number; name: string }
+   * const c = createCache({ prefix: 'app', ttl: '5m' })
    * const [u1, u2] = await c.getMany<User>(['user:1', 'user:2'])
    * ```
    */

@@ -22,6 +22,7 @@ import { groupBySlot } from './cluster-slots'
 import { type CoordinationCommands, defineCoordinationCommands } from './coordination-scripts'
 import { type EvictionPolicy, readsTouchIndex, toEvictionPolicy } from './eviction-policy'
 import { type KeyLayout, keyLayout } from './key-layout'
+import { ReadBatcher } from './read-batcher'
 import {
   closeClient,
   openConnection,
@@ -143,6 +144,9 @@ function pipelineResults(results: [Error | null, unknown][] | null): unknown[] {
  * A {@link CacheStore} on Redis or Redis Cluster (ioredis), with entries in core's binary entry
  * format and expiry delegated to Redis (`PXAT` the entry's `staleUntil`; Redis 6.2+, clocks in sync).
  *
+ * - Concurrent `get`s are batched: the reads issued in one tick go out as one `MGET` (one per
+ *   hash slot on a Cluster) bounded by one timer, so many calls in flight need no auto-pipelining
+ *   on the client and arm no timer per call (see `ReadBatcher`).
  * - `getMany`/`setMany`/`deleteMany` take one round trip (`MGET`, a pipeline, `UNLINK`; split
  *   by hash slot on a Cluster), `setIfAbsent` is `SET NX PX`, `deleteMatching`/`clear` walk
  *   `SCAN` (every master of a Cluster) and `UNLINK` in batches, confined to `prefix`.
@@ -176,6 +180,8 @@ export class RedisStore implements CacheStore, CoordinationStore {
   readonly #clientTimeoutMs: number
   readonly #layout: KeyLayout
   readonly #bounded: Bounded | undefined
+  /** Coalesces the `get`s of one tick into one `MGET` (see {@link ReadBatcher}). */
+  readonly #reads: ReadBatcher
 
   constructor(options: RedisStoreOptions) {
     if (typeof options !== 'object' || options === null) {
@@ -218,6 +224,12 @@ export class RedisStore implements CacheStore, CoordinationStore {
     this.#cluster = connection.client.isCluster
     this.#client = defineCoordinationCommands(defineBoundedCommands(connection.client)) as Client
     this.#layout = keyLayout(prefix, this.#bounded !== undefined)
+    this.#reads = new ReadBatcher({
+      client: this.#client,
+      cluster: this.#cluster,
+      timeoutMs: this.#timed ? this.#timeoutMs : Number.POSITIVE_INFINITY,
+      storeName: STORE_NAME,
+    })
   }
 
   static #boundedOptions(options: RedisStoreOptions, prefix: string): Bounded | undefined {
@@ -262,16 +274,19 @@ export class RedisStore implements CacheStore, CoordinationStore {
     const redisKey = this.#layout.entryPrefix + key
     let bytes: Buffer | null
     try {
-      const reading = this.#bounded?.touchOnRead
-        ? this.#client.stratacacheBoundedGetBuffer(
-            this.#layout.index,
-            this.#layout.seq,
-            this.#layout.expiries,
-            redisKey,
-            this.#bounded.policy,
+      bytes = await (this.#bounded?.touchOnRead
+        ? this.#bound(
+            this.#client.stratacacheBoundedGetBuffer(
+              this.#layout.index,
+              this.#layout.seq,
+              this.#layout.expiries,
+              redisKey,
+              this.#bounded.policy,
+            ),
+            'get',
+            key,
           )
-        : this.#client.getBuffer(redisKey)
-      bytes = await (this.#timed ? this.#bound(reading, 'get', key) : reading)
+        : this.#reads.read(redisKey, key))
     } catch (error) {
       throw this.#fail(error, 'get', key)
     }

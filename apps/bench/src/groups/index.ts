@@ -1,12 +1,14 @@
 import type { BenchGroup } from '../harness'
 import { bgReadGroup } from './bg-read'
-import { cacheHitAsyncGroup, cacheHitSyncGroup } from './cache-hit'
+import { cacheHitAsyncGroup } from './cache-hit-async'
+import { cacheHitSyncGroup } from './cache-hit-sync'
 import { heapPerEntryGroup } from './heap-per-entry'
 import { keyValueMemoryGroup, keyValueRedisGroup } from './key-value'
 import { memoryStoreGroup } from './memory-store'
 import { metricsAsyncGroup, metricsSyncGroup } from './metrics'
 import { redisHitGroups } from './redis-hit'
 import { scopeGroup } from './scope'
+import { serializerSizeGroup, serializersGroup } from './serializers'
 import { stampedeGroup } from './stampede'
 import { tracingGroup } from './tracing'
 import { twoTierGroup } from './two-tier'
@@ -26,5 +28,7 @@ export const GROUPS: BenchGroup[] = [
   keyValueMemoryGroup,
   keyValueRedisGroup,
   scopeGroup,
+  serializersGroup,
+  serializerSizeGroup,
   tracingGroup,
 ]

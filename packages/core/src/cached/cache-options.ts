@@ -29,7 +29,7 @@ export interface CacheStoreOptions {
    */
   store?: StoreOption
   /**
-   * The cache's name in metrics and in the omitted-key form `name:<hash>`.
+   * The cache's name in metrics and in the omitted-key form `name:<arguments>`.
    * @defaultValue `fn.name`
    * @example
    * ```ts
@@ -103,8 +103,10 @@ export interface CacheWriteOptions<A extends unknown[] = unknown[], R = unknown>
    * The entry's key: a template (`'user:{0}'`, `'user:{id}'`, `'org:{0.org.id}'`, `'{}:{}'`) or a
    * function of the same arguments (called with the same `this`). Placeholders render strings as
    * they are, an absent argument as `''`, objects as JSON with sorted keys.
-   * @defaultValue `name:<hash>`: the 64-bit FNV-1a hash (16 hex digits) of the argument list as
-   * JSON with sorted object keys, identical in every process and across restarts
+   * @defaultValue `name:<arguments>`: the arguments rendered as short type-tagged JSON with sorted
+   * object keys (`getUser:42`, `getUser:"42"`, `find:{"id":7,"org":"acme"}`), or `#` and a 128-bit
+   * hash of that rendering past 120 characters; identical in every process and across restarts,
+   * and arguments of different types never share a key
    * @example
    * ```ts
    * cache({ ttl: 60, key: 'user:{id}' })(async (id: string) => db.user(id))

@@ -1,4 +1,4 @@
-import type { CacheEntry, CacheStore } from '../store/store'
+import { type CacheEntry, type CacheStore, NOT_FRESH } from '../store/store'
 import type { CacheTracer } from '../tracing/cache-tracer'
 import type { CacheEngine, Job } from './cache-engine'
 import { scopeHook } from './cache-mode'
@@ -162,6 +162,18 @@ function callCached(
 ): (thisArg: unknown, args: unknown[]) => unknown {
   const { build, constant } = key
   const { guard } = engine
+  if (mode === 'sync' && guard.fresh !== undefined) {
+    // The common hit handed as a bare value by the store (no entry object built).
+    return (thisArg, args) => {
+      const key = constant ?? build(thisArg, args)
+      const value = guard.getFreshSync(key)
+      if (value !== NOT_FRESH) {
+        engine.recordHit(key)
+        return job.promiseFn ? Promise.resolve(value) : value
+      }
+      return serveSync(engine, job, key, guard.getSync(key), thisArg, args)
+    }
+  }
   if (mode === 'sync') {
     return (thisArg, args) => {
       const key = constant ?? build(thisArg, args)
@@ -172,6 +184,22 @@ function callCached(
         return job.promiseFn ? Promise.resolve(entry.value) : entry.value
       }
       return serveSync(engine, job, key, entry, thisArg, args)
+    }
+  }
+  if (mode === 'sync-store' && guard.fresh !== undefined) {
+    return (thisArg, args) => {
+      let key: string
+      try {
+        key = constant ?? build(thisArg, args)
+      } catch (error) {
+        return Promise.reject(error)
+      }
+      const value = guard.getFreshSync(key)
+      if (value !== NOT_FRESH) {
+        engine.recordHit(key)
+        return Promise.resolve(value)
+      }
+      return readFirstSync(engine, true, key, job, thisArg, args)
     }
   }
   if (mode === 'sync-store' || mode === 'sync-first') {

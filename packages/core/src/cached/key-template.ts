@@ -1,6 +1,6 @@
 import { CacheConfigError, CacheKeyError } from '../errors'
+import { defaultKeyBuilder } from './default-key'
 import { type DeclaredParameter, declaredParameters } from './parameter-names'
-import { stableHash } from './stable-hash'
 import { stableJson } from './stable-json'
 
 /**
@@ -169,7 +169,7 @@ function parseTemplate(template: string, fn: Function, fnName: string): Segment[
  * template without placeholders, one concatenation for a single placeholder, a loop otherwise.
  * Nothing is parsed per call.
  *
- * @param spec - a template, a key function, or `undefined` for `name:<stableHash(args)>`
+ * @param spec - a template, a key function, or `undefined` for `name:<arguments>` (see `default-key.ts`)
  * @param fn - the function being cached (its parameter names resolve `{name}` placeholders)
  * @param name - the cache's name (`options.name ?? fn.name`), used by the omitted-key form
  * @param keyPrefix - the instance prefix with its separator (`'app:'`), or `''`
@@ -189,15 +189,11 @@ export function compileKey(
   if (spec === undefined) {
     if (name === '') {
       throw new CacheConfigError(
-        'An anonymous function needs a `name` or a `key` to be cached (the default key is `name:<hash of the arguments>`)',
+        'An anonymous function needs a `name` or a `key` to be cached (the default key is `name:<arguments>`)',
         { option: 'name' },
       )
     }
-    const head = `${keyPrefix}${name}:`
-    return {
-      build: (_thisArg, args) => head + stableHash(Array.prototype.slice.call(args)),
-      constant: undefined,
-    }
+    return { build: defaultKeyBuilder(`${keyPrefix}${name}:`), constant: undefined }
   }
   if (typeof spec === 'function') {
     return {

@@ -7,8 +7,11 @@ import { escapeGlob } from '../store/glob'
 import {
   type CacheEntry,
   type CacheStore,
+  canGetFreshSync,
   canTryGetSync,
+  type FreshReadStore,
   isSyncStore,
+  NOT_FRESH,
   type SyncCacheStore,
   type SyncFirstReadStore,
 } from '../store/store'
@@ -40,6 +43,8 @@ export class StoreGuard {
   readonly store: CacheStore
   /** The store, when it offers synchronous methods. */
   readonly sync: SyncCacheStore | undefined
+  /** The store, when it hands the common fresh hit without building an entry (`MemoryStore`). */
+  readonly fresh: FreshReadStore | undefined
   /** The store, when it can answer some reads without waiting (and has no synchronous twins). */
   readonly syncFirst: SyncFirstReadStore | undefined
   readonly cacheName: string
@@ -53,6 +58,7 @@ export class StoreGuard {
   constructor(options: StoreGuardOptions) {
     this.store = options.store
     this.sync = isSyncStore(options.store) ? options.store : undefined
+    this.fresh = canGetFreshSync(options.store) ? options.store : undefined
     this.syncFirst = this.sync === undefined && canTryGetSync(options.store) ? options.store : undefined
     this.cacheName = options.cacheName
     this.metrics = options.metrics
@@ -113,6 +119,18 @@ export class StoreGuard {
     } catch (error) {
       this.#absorb('get', key, error)
       return undefined
+    }
+  }
+
+  /**
+   * The value of a live, untagged entry without a stale window, or `NOT_FRESH` (then
+   * {@link StoreGuard.getSync} has the answer); the store must offer it ({@link StoreGuard.fresh}).
+   */
+  getFreshSync(key: string): unknown {
+    try {
+      return this.fresh!.getFreshSync(key)
+    } catch {
+      return NOT_FRESH // getSync() meets the failure again and reports it
     }
   }
 

@@ -5,7 +5,7 @@ import { ManualClock } from '../testing/manual-clock'
 import { describeStoreConformance } from '../testing/store-conformance'
 import { createEntry } from './entry'
 import { MemoryStore } from './memory-store'
-import type { CacheEntry } from './store'
+import { type CacheEntry, NOT_FRESH } from './store'
 
 describeStoreConformance({
   name: 'MemoryStore',
@@ -30,6 +30,37 @@ describe('MemoryStore', () => {
   })
   afterEach(() => {
     vi.restoreAllMocks()
+  })
+
+  describe('getFreshSync', () => {
+    it('hands the value of a live entry without a stale window, and NOT_FRESH otherwise', async () => {
+      const store = new MemoryStore({ clock, maxEntries: 10 })
+      const value = { id: 1 }
+      store.setSync('plain', entryAt(clock, value))
+      store.setSync('forever', createEntry('f', { now: clock.now(), ttlMs: Number.POSITIVE_INFINITY }))
+      store.setSync('stale-window', entryAt(clock, 's', 1000, 5000))
+      store.setSync('tagged', { ...entryAt(clock, 't'), tags: ['org:7'] })
+      expect(store.getFreshSync('plain')).toBe(value)
+      expect(store.getFreshSync('forever')).toBe('f')
+      expect(store.getFreshSync('absent')).toBe(NOT_FRESH)
+      expect(store.getFreshSync('stale-window')).toBe(NOT_FRESH)
+      expect(store.getSync('stale-window')?.value).toBe('s')
+      expect(store.getFreshSync('tagged')).toBe(NOT_FRESH)
+      expect(store.getSync('tagged')?.tags).toEqual(['org:7'])
+      await clock.advance(1000)
+      expect(store.getFreshSync('plain')).toBe(NOT_FRESH)
+      expect(store.size).toBe(3) // the dead entry was removed
+    })
+
+    it('counts as a use for LRU', () => {
+      const store = new MemoryStore({ clock, maxEntries: 2 })
+      store.setSync('a', entryAt(clock, 'a'))
+      store.setSync('b', entryAt(clock, 'b'))
+      expect(store.getFreshSync('a')).toBe('a')
+      store.setSync('c', entryAt(clock, 'c'))
+      expect(store.getFreshSync('b')).toBe(NOT_FRESH)
+      expect(store.getFreshSync('a')).toBe('a')
+    })
   })
 
   describe('LRU by maxEntries', () => {

@@ -3,7 +3,7 @@ import { CacheConfigError, CacheStoreError } from '../errors'
 import { coarseNow } from './coarse-now'
 import { estimateSize } from './estimate-size'
 import { globToRegExp, hasWildcard, unescapeGlob } from './glob'
-import type { CacheEntry, SyncCacheStore } from './store'
+import { type CacheEntry, type FreshReadStore, NOT_FRESH } from './store'
 
 /** Options of {@link MemoryStore}. */
 export interface MemoryStoreOptions {
@@ -98,7 +98,7 @@ function defaultSizeOf(value: unknown, key: string): number {
  * store.getSync('user:1')?.value === user // true: same object
  * ```
  */
-export class MemoryStore implements SyncCacheStore {
+export class MemoryStore implements FreshReadStore {
   /** The store's name, `'memory'` unless given. */
   readonly name: string
   readonly #maxEntries: number
@@ -226,6 +226,31 @@ export class MemoryStore implements SyncCacheStore {
       if (errorFrom !== undefined) entry.staleIfErrorFrom = errorFrom
     }
     return entry
+  }
+
+  /**
+   * The common hit without an entry object: the stored value when the entry under `key` is live,
+   * has no stale window (`freshUntil === staleUntil`) and no tags, or {@link NOT_FRESH} otherwise
+   * (absent, dead, tagged, or in a stale window: {@link MemoryStore.getSync} has the whole entry).
+   * A hit makes the key the most recently used; a dead entry is removed.
+   *
+   * @example
+   * ```ts
+   * const value = store.getFreshSync('user:1')
+   * if (value !== NOT_FRESH) return value
+   * ```
+   */
+  getFreshSync(key: string): unknown {
+    const slot = this.#map.get(key)
+    if (slot === undefined) return NOT_FRESH
+    const staleUntil = this.#staleUntil[slot] as number
+    if (staleUntil !== Number.POSITIVE_INFINITY && this.#now() >= staleUntil) {
+      this.#remove(slot)
+      return NOT_FRESH
+    }
+    if (this.#freshUntil[slot] !== staleUntil || this.#tags?.has(slot)) return NOT_FRESH
+    if (slot !== this.#tail) this.#moveToTail(slot)
+    return this.#values[slot]
   }
 
   /**

@@ -93,6 +93,34 @@ export interface SyncFirstReadStore extends CacheStore {
   tryGetSync(key: string): CacheEntry | undefined
 }
 
+/** What {@link FreshReadStore.getFreshSync} returns when it has no plain fresh value to hand. */
+export const NOT_FRESH: unique symbol = Symbol.for('stratacache.notFresh')
+
+/**
+ * A synchronous store that can hand the common hit — a live, untagged entry without a stale
+ * window — as its bare value, without building a {@link CacheEntry}: `cache()` reads it so first
+ * and asks `getSync` only when it gets {@link NOT_FRESH}.
+ */
+export interface FreshReadStore extends SyncCacheStore {
+  /**
+   * The value under `key` when its entry is live, has `freshUntil === staleUntil` and no tags
+   * (a use for LRU, as `getSync`); otherwise {@link NOT_FRESH}, and `getSync` has the answer.
+   */
+  getFreshSync(key: string): unknown
+}
+
+/**
+ * Whether `store` offers {@link FreshReadStore.getFreshSync} (besides the synchronous twins).
+ *
+ * @example
+ * ```ts
+ * const value = canGetFreshSync(store) ? store.getFreshSync(key) : NOT_FRESH
+ * ```
+ */
+export function canGetFreshSync(store: CacheStore): store is FreshReadStore {
+  return isSyncStore(store) && typeof (store as Partial<FreshReadStore>).getFreshSync === 'function'
+}
+
 /**
  * Whether `store` offers {@link SyncFirstReadStore.tryGetSync}.
  *
