@@ -3,8 +3,8 @@ import { type Duration, durationToMs } from '../duration'
 import { CacheConfigError } from '../errors'
 import type { MetricsCollector } from '../metrics/collector'
 import { errorTypeOf } from '../metrics/error-type'
-import type { CacheEntry, CacheStore, SyncCacheStore } from './store'
-import { isCacheStore, isSyncStore } from './store'
+import type { CacheEntry, CacheStore, FreshReadStore, SyncCacheStore } from './store'
+import { canGetFreshSync, isCacheStore, isSyncStore, NOT_FRESH } from './store'
 
 /** Options of {@link instrument}. */
 export interface InstrumentOptions {
@@ -274,6 +274,30 @@ class InstrumentedStore implements CacheStore {
    * The synchronous twins, installed on wrappers of a {@link SyncCacheStore} only (so that
    * `isSyncStore` tells the truth); written here to reach the private state.
    */
+  /**
+   * The fresh-hit read of a {@link FreshReadStore}, installed on its wrappers only: a fresh value
+   * counts as a hit timed as a `get`; {@link NOT_FRESH} records nothing, since the caller then
+   * asks `getSync`, which records the read. (Forwarded un-instrumented, it would hide every hit.)
+   */
+  static readonly freshTwin = {
+    getFreshSync(this: InstrumentedStore, key: string): unknown {
+      const inner = this.#inner as FreshReadStore
+      const start = now()
+      let value: unknown
+      try {
+        value = inner.getFreshSync(key)
+      } catch (error) {
+        this.#timed('get', start)
+        throw this.#failed('get', error)
+      }
+      if (value !== NOT_FRESH) {
+        this.#metrics.recordHit(this.name, key)
+        this.#timed('get', start)
+      }
+      return value
+    },
+  }
+
   static readonly syncTwins = {
     getSync(this: InstrumentedStore, key: string): CacheEntry | undefined {
       const inner = this.#inner as SyncCacheStore
@@ -424,6 +448,7 @@ export function instrument(
   }
   const wrapper = new InstrumentedStore(store, metrics, label, clock, memoryIntervalMs, options.sizeOf)
   if (isSyncStore(store)) Object.assign(wrapper, InstrumentedStore.syncTwins)
+  if (canGetFreshSync(store)) Object.assign(wrapper, InstrumentedStore.freshTwin)
   forwardExtras(wrapper, store)
   return wrapper
 }
