@@ -229,6 +229,18 @@ describe('OpenTelemetryTracing', () => {
     }
   })
 
+  it('ends a span when the thenable its loader returned settles', async () => {
+    const { tracing, spans } = setup()
+    let settle: (value: number) => void = () => {}
+    const thenable = { then: (resolve: (value: number) => void) => void (settle = resolve) }
+    const result = tracing.traceLoad('x', () => thenable)()
+    await new Promise((resolve) => setImmediate(resolve))
+    expect(spans()).toEqual([])
+    settle(7)
+    expect(await result).toBe(7)
+    expect(spans().map((span) => span.name)).toEqual(['load x'])
+  })
+
   it('validates its options, naming the option', () => {
     expect(() => new OpenTelemetryTracing({ tracerName: '' })).toThrow(/"tracerName"/)
     expect(() => new OpenTelemetryTracing({ tracer: {} as never })).toThrow(/"tracer"/)

@@ -98,7 +98,7 @@ function fail(span: Span, error: unknown): void {
   })
 }
 
-/** Runs `run` inside `span` and ends the span when its result settles; returns that result. */
+/** Runs `run` inside `span` and ends the span when its result settles; returns that result (a thenable as a Promise). */
 function endWith<R>(span: Span, run: () => R): R {
   let result: R
   try {
@@ -108,8 +108,8 @@ function endWith<R>(span: Span, run: () => R): R {
     span.end()
     throw error
   }
-  if (result instanceof Promise) {
-    return result.then(
+  if (typeof (result as { then?: unknown } | null)?.then === 'function') {
+    return Promise.resolve(result).then(
       (value) => {
         span.end()
         return value
