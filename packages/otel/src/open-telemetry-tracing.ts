@@ -11,6 +11,7 @@ import {
 import {
   CacheConfigError,
   type CacheTracer,
+  errorTypeOf,
   type MetricsCollector,
   type TracedOperation,
 } from '@stratacache/core'
@@ -89,8 +90,7 @@ const hasRecordingParent = (): boolean => trace.getSpan(context.active())?.isRec
 
 /** Marks `span` failed by `error`. */
 function fail(span: Span, error: unknown): void {
-  const type = error instanceof Error ? error.constructor.name : typeof error
-  span.setAttribute('error.type', type)
+  span.setAttribute('error.type', errorTypeOf(error))
   if (error instanceof Error) span.recordException(error)
   span.setStatus({
     code: SpanStatusCode.ERROR,
