@@ -232,7 +232,12 @@ describe('OpenTelemetryTracing', () => {
   it('ends a span when the thenable its loader returned settles', async () => {
     const { tracing, spans } = setup()
     let settle: (value: number) => void = () => {}
-    const thenable = { then: (resolve: (value: number) => void) => void (settle = resolve) }
+    const thenable = {
+      // biome-ignore lint/suspicious/noThenProperty: a thenable that is not a Promise is the case under test
+      then(resolve: (value: number) => void) {
+        settle = resolve
+      },
+    }
     const result = tracing.traceLoad('x', () => thenable)()
     await new Promise((resolve) => setImmediate(resolve))
     expect(spans()).toEqual([])
