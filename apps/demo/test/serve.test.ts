@@ -102,6 +102,21 @@ describe('the demo service', () => {
     expect(await post(`${url}/outage?tier=nope&down=true`)).toEqual({ error: 'unknown tier' })
   })
 
+  it('builds its tiers from CACHE_TIERS, and refuses a URL no adapter serves', async () => {
+    const dir = await tempDir()
+    server = await startServer({
+      dir,
+      cacheTiers: ` memory://, file://${dir}/a ,file://${dir}/b`,
+      latencyMs: 1,
+    })
+    const state = await getJson<{ tiers: { name: string; url: string }[] }>(`${server.url}/state`)
+    expect(state.tiers.map((tier) => tier.name)).toEqual(['L1:memory', 'L2:file', 'L3:file'])
+    expect(await getJson(`${server.url}/api/products/3`)).toMatchObject({ id: 3 })
+    await expect(startServer({ dir, cacheTiers: 'memory://,ftp://nowhere' })).rejects.toThrow(
+      /Unsupported store URL/,
+    )
+  })
+
   it('drives load through the endpoint', async () => {
     server = await startServer({ dir: await tempDir(), latencyMs: 1 })
     const result = await post<{ requests: number; failed: number }>(`${server.url}/load?requests=100`)

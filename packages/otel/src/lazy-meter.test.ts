@@ -1,4 +1,4 @@
-import { metrics } from '@opentelemetry/api'
+import { DiagConsoleLogger, DiagLogLevel, diag, metrics } from '@opentelemetry/api'
 import { MeterProvider, type MetricData, MetricReader } from '@opentelemetry/sdk-metrics'
 import { afterEach, describe, expect, it } from 'vitest'
 import { OpenTelemetryMetrics } from './index'
@@ -78,6 +78,27 @@ describe('OpenTelemetryMetrics and the global provider', () => {
     const third = new OpenTelemetryMetrics({ meterProvider: sdk })
     third.recordMiss('users')
     expect(values((await collect()).get('stratacache.misses'))).toEqual([1])
+  })
+
+  it('a late binding that conflicts with another collector is reported through diag, and detaches', async () => {
+    const errors: string[] = []
+    diag.setLogger(
+      { ...new DiagConsoleLogger(), error: (message: string) => errors.push(message) },
+      DiagLogLevel.ERROR,
+    )
+    try {
+      const early = new OpenTelemetryMetrics({ recordKeys: true })
+      const { provider: sdk, collect } = provider()
+      metrics.setGlobalMeterProvider(sdk)
+      new OpenTelemetryMetrics({ meterProvider: sdk }).recordHit('users')
+      early.recordHit('users', 'user:1') // binds now: same meter and prefix, other recordKeys
+      early.recordHit('users', 'user:2')
+      expect(values((await collect()).get('stratacache.hits'))).toEqual([1])
+      expect(errors).toHaveLength(1)
+      expect(errors[0]).toMatch(/prefix "stratacache" with other recordKeys/)
+    } finally {
+      diag.disable()
+    }
   })
 
   it('a collector closed before the SDK registers never binds', async () => {

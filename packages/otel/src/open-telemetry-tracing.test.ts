@@ -182,6 +182,32 @@ describe('OpenTelemetryTracing', () => {
     expect(spans()).toEqual([])
   })
 
+  it('with requireParentSpan, traces only lookups inside a recording span', async () => {
+    const exporter = new InMemorySpanExporter()
+    const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] })
+    providers.push(provider)
+    const tracing = new OpenTelemetryTracing({ tracerProvider: provider, requireParentSpan: true })
+    const getUser = createCache({ tracer: tracing }).cache({ ttl: 60, name: 'getUser' })(
+      async (id: number) => ({
+        id,
+      }),
+    )
+    expect(await getUser(1)).toEqual({ id: 1 }) // no request span: no lookup, no load span
+    expect(exporter.getFinishedSpans()).toEqual([])
+    await provider.getTracer('app').startActiveSpan('request', async (span) => {
+      await getUser(2)
+      span.end()
+    })
+    expect(exporter.getFinishedSpans().map((span) => span.name)).toEqual([
+      'load getUser',
+      'lookup getUser',
+      'request',
+    ])
+    expect(() => new OpenTelemetryTracing({ requireParentSpan: 'yes' as never })).toThrow(
+      /"requireParentSpan"/,
+    )
+  })
+
   it('creates no span for a cache without the tracer option', async () => {
     const { inRequest, spans } = setup()
     const getUser = createCache({}).cache({ ttl: 60, name: 'getUser' })(async (id: number) => ({ id }))
@@ -201,6 +227,23 @@ describe('OpenTelemetryTracing', () => {
     } finally {
       trace.disable()
     }
+  })
+
+  it('ends a span when the thenable its loader returned settles', async () => {
+    const { tracing, spans } = setup()
+    let settle: (value: number) => void = () => {}
+    const thenable = {
+      // biome-ignore lint/suspicious/noThenProperty: a thenable that is not a Promise is the case under test
+      then(resolve: (value: number) => void) {
+        settle = resolve
+      },
+    }
+    const result = tracing.traceLoad('x', () => thenable)()
+    await new Promise((resolve) => setImmediate(resolve))
+    expect(spans()).toEqual([])
+    settle(7)
+    expect(await result).toBe(7)
+    expect(spans().map((span) => span.name)).toEqual(['load x'])
   })
 
   it('validates its options, naming the option', () => {

@@ -14,6 +14,7 @@ import { s3HitGroups } from './s3-hit'
 import { scopeGroup } from './scope'
 import { serializerSizeGroup, serializersGroup } from './serializers'
 import { stampedeGroup } from './stampede'
+import { tracingGroup } from './tracing'
 import { twoTierGroup } from './two-tier'
 
 /** Every group, in the order of issue 9. */

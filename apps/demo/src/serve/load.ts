@@ -25,7 +25,14 @@ export function pickProduct(random: () => number): number {
   return random() < 0.8 ? 1 + Math.floor(random() * 20) : 21 + Math.floor(random() * 180)
 }
 
-/** Sends `requests` product requests through `request`, `concurrency` at a time. */
+/**
+ * Sends `requests` product requests through `request`, `concurrency` at a time.
+ *
+ * @example
+ * ```ts
+ * await driveLoad((id) => fetch(`${url}/api/products/${id}`), { requests: 300 })
+ * ```
+ */
 export async function driveLoad(
   request: (id: number) => Promise<unknown>,
   options: LoadOptions = {},

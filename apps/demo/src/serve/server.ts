@@ -56,6 +56,13 @@ const json = (response: ServerResponse, body: unknown, status = 200): void =>
  * Starts the demo service on 127.0.0.1: a product endpoint over a slow fake database, cached over
  * the tiers of `CACHE_TIERS`, with `/` (the live page), `/stats`, `/metrics`, `/traces`, `/state`
  * and the page's controls (`POST /load`, `/invalidate`, `/outage`).
+ *
+ * @example
+ * ```ts
+ * const server = await startServer({ dir: await mkdtemp(join(tmpdir(), 'demo-')) })
+ * console.log(server.url) // http://127.0.0.1:41234
+ * await server.close()
+ * ```
  */
 export async function startServer(options: ServerOptions): Promise<DemoServer> {
   const onError = options.onError ?? (() => {})
@@ -64,8 +71,7 @@ export async function startServer(options: ServerOptions): Promise<DemoServer> {
   const prometheus = new PrometheusMetrics({ registry })
   const metrics = combineMetrics(stats, prometheus)
 
-  const contextManager = new AsyncLocalStorageContextManager().enable()
-  context.setGlobalContextManager(contextManager)
+  const page = await readFile(PAGE, 'utf8')
   const ring = new SpanRing()
   const processors: SpanProcessor[] = [new SimpleSpanProcessor(ring)]
   if (options.printTraces) processors.push(new SimpleSpanProcessor(new ConsoleSpanExporter()))
@@ -78,9 +84,11 @@ export async function startServer(options: ServerOptions): Promise<DemoServer> {
     combineMetrics(metrics, tracing.metrics),
     onError,
   )
+  // Spans follow the async call tree (a lookup is a child of its request) once this is set.
+  const contextManager = new AsyncLocalStorageContextManager().enable()
+  const ownsContext = context.setGlobalContextManager(contextManager)
   const app = createCache({ store: chain, prefix: 'demo', metrics, tracer: tracing, onError })
   const catalog = createCatalog({ app, latencyMs: options.latencyMs })
-  const page = await readFile(PAGE, 'utf8')
 
   /** One product request, in a span as an HTTP server's instrumentation would make. */
   const product = (id: number) =>
@@ -152,10 +160,24 @@ export async function startServer(options: ServerOptions): Promise<DemoServer> {
   }
 
   const server = createServer((request, response) => void handle(request, response))
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(options.port ?? 0, '127.0.0.1', () => resolve())
-  })
+  const release = async (): Promise<void> => {
+    await app.bg.shutdown()
+    for (const tier of tiers) tier.switch.down = false
+    await chain.close()
+    await tracerProvider.shutdown()
+    contextManager.disable()
+    // Only the server that registered the global context manager unregisters it.
+    if (ownsContext) context.disable()
+  }
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject)
+      server.listen(options.port ?? 0, '127.0.0.1', () => resolve())
+    })
+  } catch (error) {
+    await release()
+    throw error
+  }
   const { port } = server.address() as AddressInfo
 
   let closed: Promise<void> | undefined
@@ -165,12 +187,7 @@ export async function startServer(options: ServerOptions): Promise<DemoServer> {
     stopping.abort()
     await Promise.allSettled(loads)
     await stopped
-    await app.bg.shutdown()
-    for (const tier of tiers) tier.switch.down = false
-    await chain.close()
-    await tracerProvider.shutdown()
-    contextManager.disable()
-    context.disable()
+    await release()
   }
   return {
     url: `http://127.0.0.1:${port}`,

@@ -13,7 +13,14 @@ export interface DemoTier {
   readonly switch: OutageStore
 }
 
-/** The tiers' URLs: `CACHE_TIERS` (comma-separated), else memory over a file tier in `dir`. */
+/**
+ * The tiers' URLs: `CACHE_TIERS` (comma-separated), else memory over a file tier in `dir`.
+ *
+ * @example
+ * ```ts
+ * tierUrls('memory://, redis://127.0.0.1:6379', dir) // ['memory://', 'redis://127.0.0.1:6379']
+ * ```
+ */
 export function tierUrls(cacheTiers: string | undefined, dir: string): string[] {
   const urls = (cacheTiers ?? '')
     .split(',')

@@ -7,7 +7,14 @@ import type { ManualClock } from '../testing/manual-clock'
 import { describeStoreConformance } from '../testing/store-conformance'
 import { instrument } from './instrument'
 import { MemoryStore } from './memory-store'
-import { type CacheEntry, type CacheStore, isSyncStore, type SyncCacheStore } from './store'
+import {
+  type CacheEntry,
+  type CacheStore,
+  canGetFreshSync,
+  isSyncStore,
+  NOT_FRESH,
+  type SyncCacheStore,
+} from './store'
 
 const entry = (value: unknown): CacheEntry => ({
   value,
@@ -123,6 +130,17 @@ describe('instrument', () => {
       ['L1', 'd', 0],
       ['L2', 'a', undefined],
     ])
+  })
+
+  it("instruments a store's fresh-hit read: a hit when it hands a value, nothing when it defers to getSync", () => {
+    const metrics = new InMemoryMetrics()
+    const store = instrument(memoryStore(), metrics, 'L1')
+    store.setSync('a', entry(1))
+    expect(canGetFreshSync(store) && store.getFreshSync('a')).toBe(1)
+    expect(canGetFreshSync(store) && store.getFreshSync('b')).toBe(NOT_FRESH)
+    expect(metrics.getStats().caches.L1).toMatchObject({ hits: 1, misses: 0 })
+    expect(metrics.getStats().latency['L1.get']?.count).toBe(1)
+    expect(canGetFreshSync(instrument(asyncOnly(memoryStore()), metrics, 'L2'))).toBe(false)
   })
 
   it('keeps the synchronous twins of a sync store, reporting them as get/set/delete', () => {

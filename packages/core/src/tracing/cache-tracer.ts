@@ -1,6 +1,14 @@
 import type { MetricsCollector } from '../metrics/collector'
 
-/** What a traced lookup was: a call of a cached function, or a key-value read of an instance. */
+/**
+ * What a traced lookup was: a call of a cached function (`call`), or a key-value read of an
+ * instance (`getOrSet`, `get`).
+ *
+ * @example
+ * ```ts
+ * const spanName = (cache: string, operation: TracedOperation) => `${operation} ${cache}`
+ * ```
+ */
 export type TracedOperation = 'call' | 'getOrSet' | 'get'
 
 /**
