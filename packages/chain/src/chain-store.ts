@@ -269,8 +269,8 @@ export class ChainStore implements CacheStore {
     if (bus !== undefined) {
       this.#unsubscribe = bus.subscribe((message) => this.#onMessage(message), { origin: this.origin })
     }
-    if (this.#tiers.every((tier) => tier.sync !== undefined)) Object.assign(this, ChainStore.syncTwins)
-    else if (this.#l1Sync !== undefined) Object.assign(this, ChainStore.syncFirstRead)
+    if (this.#tiers.every((tier) => tier.sync !== undefined)) Object.assign(this, new.target.syncTwins)
+    else if (this.#l1Sync !== undefined) Object.assign(this, new.target.syncFirstRead)
     const coordination = forwardCoordination(this.#last.store)
     if (coordination !== undefined) Object.assign(this, coordination)
   }

@@ -2,6 +2,7 @@ import { type Bg, createBg } from './background/bg'
 import { type CacheFactory, createCacheFactory } from './cached/cache'
 import type { CacheMode } from './cached/cache-mode'
 import type { StoreOption } from './cached/cache-options'
+import { functionStore } from './cached/function-store'
 import { type GetOrSetOptions, KeyValueCache, type SetOptions } from './cached/key-value-cache'
 import { resolveMode } from './cached/load-policy'
 import { type Clock, systemClock } from './clock'
@@ -337,10 +338,7 @@ function buildInstance<Sync extends boolean>(
     has: (key) => kv.has(key),
     invalidateTags: (tags) => kv.invalidateTags(tags),
     clear: () => kv.clear(),
-    cache: createCacheFactory<Sync>(
-      defaults,
-      () => new MemoryStore({ clock: defaults.clock, maxEntries: Number.POSITIVE_INFINITY }),
-    ),
+    cache: createCacheFactory<Sync>(defaults, () => functionStore(defaults.clock)),
     bg: createBg(defaults, { shutdownScope }),
     lock: createLock(defaults),
     once: createOnce(defaults),

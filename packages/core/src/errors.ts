@@ -15,6 +15,8 @@
  * @packageDocumentation
  */
 
+import { redactError, redactUrls } from './redact'
+
 /** The `code` of every stratacache error. */
 export type CacheErrorCode =
   | 'E_CACHE'
@@ -36,7 +38,8 @@ export interface CacheErrorOptions {
 const markerOf = (errorName: string): symbol => Symbol.for(`stratacache.error.${errorName}`)
 
 /**
- * The base class of every stratacache error.
+ * The base class of every stratacache error. The message and the `cause` chain never carry a
+ * URL's password: userinfo is redacted ({@link redactUrls}, {@link redactError}).
  */
 export class CacheError extends Error {
   /** The name used for the cross-install marker; every subclass declares its own. */
@@ -45,7 +48,7 @@ export class CacheError extends Error {
   readonly code: CacheErrorCode
 
   constructor(message: string, options: CacheErrorOptions & { code?: CacheErrorCode } = {}) {
-    super(message, 'cause' in options ? { cause: options.cause } : undefined)
+    super(redactUrls(message), 'cause' in options ? { cause: redactError(options.cause) } : undefined)
     this.code = options.code ?? 'E_CACHE'
     let ctor: unknown = new.target
     while (typeof ctor === 'function' && Object.hasOwn(ctor, 'errorName')) {

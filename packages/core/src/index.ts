@@ -30,6 +30,7 @@ export type {
   SyncMode,
 } from './cached/cache-options'
 export type {
+  AsyncCachedFunction,
   CachedFunction,
   CachedFunctionControls,
   CachedReturn,
@@ -78,6 +79,7 @@ export {
   type PooledFunction,
   type PooledOptions,
 } from './coordination/pooled'
+export type { TemplateArgs } from './coordination/template-args'
 export {
   bg,
   type CacheInstance,
@@ -129,6 +131,7 @@ export {
 } from './metrics/in-memory-metrics'
 export { DEFAULT_SIZE_BUCKETS } from './metrics/size-buckets'
 export { TalliedMetrics } from './metrics/tallied-metrics'
+export { redactError, redactUrls } from './redact'
 export { jsonSerializer } from './serializers/json'
 export type { Serializer } from './serializers/serializer'
 export type {
@@ -184,4 +187,5 @@ export {
 } from './store/store'
 export { type TimeoutContext, withTimeout } from './store/with-timeout'
 export { type StoreUrlFactory, storeFromUrl } from './store-from-url'
+export { registerStoreAdapter } from './store-url/adapter-registry'
 export type { CacheTracer, TracedOperation } from './tracing/cache-tracer'

@@ -2,6 +2,7 @@ import type { CacheMode } from './cached/cache-mode'
 import type { Clock } from './clock'
 import type { Duration } from './duration'
 import type { MetricsCollector } from './metrics/collector'
+import { redactUrls } from './redact'
 import type { CacheStore } from './store/store'
 import type { CacheTracer } from './tracing/cache-tracer'
 
@@ -60,7 +61,7 @@ export function prefixKey(prefix: string, key: string): string {
  */
 export const defaultErrorHandler: ErrorHandler = (error) => {
   const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error)
-  console.warn(`[stratacache] ${message}`)
+  console.warn(`[stratacache] ${redactUrls(message)}`)
 }
 
 /**

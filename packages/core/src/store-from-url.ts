@@ -1,166 +1,124 @@
 import { CacheConfigError } from './errors'
-import { MemoryStore, type MemoryStoreOptions } from './store/memory-store'
+import { redactUrls } from './redact'
+import type { MemoryStore, MemoryStoreOptions } from './store/memory-store'
 import { type CacheStore, isCacheStore } from './store/store'
+import { registeredAdapter, registeredSchemes } from './store-url/adapter-registry'
+import {
+  KNOWN_ADAPTERS,
+  type KnownAdapter,
+  type StoreUrlFactory,
+  supportedSchemes,
+} from './store-url/known-adapters'
+import { isWithin, loadAdapter, type ModuleImporter, missingSpecifier } from './store-url/load-adapter'
+import { memoryStoreFromUrl } from './store-url/memory-url'
 
-/**
- * The convention every adapter package follows so that {@link storeFromUrl} can load it: a
- * named export `fromUrl(url, options?)` returning its store (or a promise of it).
- *
- * @example
- * ```ts
- * // packages/redis/src/index.ts
- * export const fromUrl: StoreUrlFactory = (url, options) => new RedisStore({ url: url.href, ...options })
- * ```
- */
-export type StoreUrlFactory = (
-  url: URL,
-  options?: Record<string, unknown>,
-) => CacheStore | Promise<CacheStore>
-
-interface AdapterPackage {
-  /** The npm package that serves the scheme. */
-  name: string
-  /** Peer dependencies the user installs with it. */
-  peers: string[]
+function urlError(message: string, cause?: unknown): CacheConfigError {
+  return new CacheConfigError(message, cause === undefined ? { option: 'url' } : { option: 'url', cause })
 }
 
-const ADAPTERS: Record<string, AdapterPackage> = {
-  'redis:': { name: '@stratacache/redis', peers: ['ioredis'] },
-  'rediss:': { name: '@stratacache/redis', peers: ['ioredis'] },
-  'file:': { name: '@stratacache/file', peers: [] },
-  's3:': { name: '@stratacache/s3', peers: ['@aws-sdk/client-s3'] },
-  'gs:': { name: '@stratacache/gcs', peers: ['@google-cloud/storage'] },
+function schemesOf(adapter: KnownAdapter): string[] {
+  return Object.keys(KNOWN_ADAPTERS).filter(
+    (scheme) => KNOWN_ADAPTERS[scheme]?.packageName === adapter.packageName,
+  )
 }
 
-const SUPPORTED = 'memory://, redis://, rediss://, file:///path, s3://bucket/prefix, gs://bucket/prefix'
-
-/** Loads a module by name; `import()` in production, a stand-in in tests. */
-export type ModuleImporter = (name: string) => Promise<unknown>
-
-/** The URL as it may appear in an error message: without a password. */
-function redact(url: string): string {
-  return url.replace(/\/\/([^/@:]*):[^/@]*@/, '//$1:***@')
-}
-
-function isMissingModule(error: unknown, name: string): boolean {
-  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown }
-  const text = typeof message === 'string' ? message : ''
-  if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') return text.includes(name)
-  return /cannot find (module|package)|failed to resolve module/i.test(text) && text.includes(name)
-}
-
-const MEMORY_PARAMETERS = ['maxEntries', 'maxBytes', 'name'] as const
-
-function memoryStoreFromUrl(url: URL, shown: string, options: Record<string, unknown>): MemoryStore {
-  const fromUrl: MemoryStoreOptions = {}
-  for (const [name, value] of url.searchParams) {
-    if (name === 'name') fromUrl.name = value
-    else if (name === 'maxEntries' || name === 'maxBytes') {
-      const limit = value === 'Infinity' ? Number.POSITIVE_INFINITY : Number(value)
-      if (!(limit >= 1) || (!Number.isInteger(limit) && limit !== Number.POSITIVE_INFINITY)) {
-        throw new CacheConfigError(`Invalid ${name} in store URL ${shown}: ${JSON.stringify(value)}`, {
-          option: 'url',
-        })
-      }
-      fromUrl[name] = limit
-    } else {
-      throw new CacheConfigError(
-        `Unknown parameter "${name}" in store URL ${shown} (memory:// accepts ${MEMORY_PARAMETERS.join(', ')})`,
-        { option: 'url' },
+/** Loads the adapter package of `adapter` and returns its `fromUrl`, or explains what is missing. */
+async function adapterFactory(
+  adapter: KnownAdapter,
+  shown: string,
+  importModule: ModuleImporter,
+): Promise<StoreUrlFactory> {
+  const name = adapter.packageName
+  let module: unknown
+  try {
+    module = await importModule(name)
+  } catch (error) {
+    const missing = missingSpecifier(error)
+    if (isWithin(missing, name)) {
+      const schemes = JSON.stringify(schemesOf(adapter))
+      throw urlError(
+        `The store URL ${shown} needs the package ${name}, which @stratacache/core cannot import from here. ` +
+          `Install it: \`npm install ${[name, ...adapter.peers].join(' ')}\`. If it is installed but hidden from ` +
+          `@stratacache/core (a bundled application, an unusual package layout), register it: ` +
+          `\`import { fromUrl } from '${name}'\` and \`registerStoreAdapter(${schemes}, fromUrl)\``,
+        error,
       )
     }
+    if (missing !== undefined) {
+      throw urlError(
+        `The store URL ${shown} needs ${name}, which cannot load its dependency ${missing}: \`npm install ${missing}\``,
+        error,
+      )
+    }
+    throw urlError(`Loading ${name} for the store URL ${shown} failed`, error)
   }
-  return new MemoryStore({ ...fromUrl, ...(options as MemoryStoreOptions) })
+  const fromUrl = (module as { fromUrl?: unknown } | null)?.fromUrl
+  if (typeof fromUrl !== 'function') {
+    throw urlError(
+      `${name} does not export fromUrl(url, options): upgrade it to a version that supports store URLs`,
+    )
+  }
+  return fromUrl as StoreUrlFactory
 }
 
 /**
  * {@link storeFromUrl} with the module loader as a parameter.
  *
  * @param importModule - loads an adapter package by name
+ * @example
+ * ```ts
+ * const store = await openStoreFromUrl('redis://127.0.0.1:6379', {}, (name) => import(name))
+ * ```
  */
 export async function openStoreFromUrl(
   url: string | URL,
   options: Record<string, unknown>,
   importModule: ModuleImporter,
 ): Promise<CacheStore> {
-  const shown = redact(String(url))
+  const shown = JSON.stringify(redactUrls(String(url)))
   let parsed: URL
   try {
     parsed = typeof url === 'string' ? new URL(url) : url
   } catch (error) {
-    throw new CacheConfigError(
-      `Invalid store URL ${JSON.stringify(shown)}: not a URL (expected one of ${SUPPORTED})`,
-      {
-        option: 'url',
-        cause: error,
-      },
+    throw urlError(
+      `Invalid store URL ${shown}: not a URL (expected one of ${supportedSchemes(registeredSchemes())})`,
+      error,
     )
   }
-  if (parsed.protocol === 'memory:') return memoryStoreFromUrl(parsed, shown, options)
-  const adapter = ADAPTERS[parsed.protocol]
-  if (adapter === undefined) {
-    throw new CacheConfigError(
-      `Unsupported store URL ${JSON.stringify(shown)}: scheme "${parsed.protocol}" (expected one of ${SUPPORTED})`,
-      { option: 'url' },
+  const registered = registeredAdapter(parsed.protocol)
+  if (registered === undefined && parsed.protocol === 'memory:')
+    return memoryStoreFromUrl(parsed, shown, options)
+  const adapter = KNOWN_ADAPTERS[parsed.protocol]
+  if (registered === undefined && adapter === undefined) {
+    throw urlError(
+      `Unsupported store URL ${shown}: scheme "${parsed.protocol}" (expected one of ${supportedSchemes(registeredSchemes())}; ` +
+        'serve another scheme with registerStoreAdapter)',
     )
   }
-  if ((parsed.protocol === 's3:' || parsed.protocol === 'gs:') && parsed.hostname === '') {
-    throw new CacheConfigError(
-      `Invalid store URL ${JSON.stringify(shown)}: the bucket is missing (${parsed.protocol}//bucket/prefix)`,
-      {
-        option: 'url',
-      },
-    )
-  }
-  if (parsed.protocol === 'file:' && (parsed.pathname === '' || parsed.pathname === '/')) {
-    throw new CacheConfigError(
-      `Invalid store URL ${JSON.stringify(shown)}: the directory is missing (file:///var/cache/app)`,
-      {
-        option: 'url',
-      },
-    )
-  }
-  let module: unknown
-  try {
-    module = await importModule(adapter.name)
-  } catch (error) {
-    if (isMissingModule(error, adapter.name)) {
-      const install = [adapter.name, ...adapter.peers].join(' ')
-      throw new CacheConfigError(
-        `The store URL ${JSON.stringify(shown)} needs the package ${adapter.name}, which is not installed: run \`npm install ${install}\``,
-        { option: 'url', cause: error },
-      )
-    }
-    throw new CacheConfigError(`Loading ${adapter.name} for the store URL ${JSON.stringify(shown)} failed`, {
-      option: 'url',
-      cause: error,
-    })
-  }
-  const fromUrl = (module as { fromUrl?: unknown } | null)?.fromUrl
-  if (typeof fromUrl !== 'function') {
-    throw new CacheConfigError(
-      `${adapter.name} does not export fromUrl(url, options): upgrade it to a version that supports store URLs`,
-      { option: 'url' },
-    )
-  }
-  const store: unknown = await (fromUrl as StoreUrlFactory)(parsed, options)
+  const problem = registered === undefined ? adapter?.check?.(parsed) : undefined
+  if (problem !== undefined) throw urlError(`Invalid store URL ${shown}: ${problem}`)
+  const fromUrl = registered ?? (await adapterFactory(adapter as KnownAdapter, shown, importModule))
+  const store: unknown = await fromUrl(parsed, options)
   if (!isCacheStore(store)) {
-    throw new CacheConfigError(`${adapter.name}'s fromUrl() did not return a CacheStore`, { option: 'url' })
+    throw urlError(`The fromUrl() serving ${parsed.protocol} URLs did not return a CacheStore`)
   }
   return store
 }
 
 /**
- * Builds a store from a URL, loading the adapter package on demand (dynamic `import()`, so an
- * application bundles and installs only the adapters it uses):
+ * Builds a store from a URL:
  *
  * | URL | store | package |
  * |---|---|---|
  * | `memory://` (`?maxEntries=…&maxBytes=…&name=…`) | `MemoryStore` | built in |
  * | `redis://[user:pass@]host:port/db`, `rediss://…` | `RedisStore` | `@stratacache/redis` |
  * | `file:///var/cache/app` | `FileStore` | `@stratacache/file` |
- * | `s3://bucket/prefix` | `S3Store` | `@stratacache/s3` |
- * | `gs://bucket/prefix` | `GcsStore` | `@stratacache/gcs` |
+ *
+ * The adapter package is found in this order: a factory registered for the scheme with
+ * {@link registerStoreAdapter}; the package as `@stratacache/core` itself imports it; the package
+ * as the application imports it (from its entry script, then its working directory; Node 20.16+).
+ * The CommonJS build loads adapters as CommonJS, so `instanceof` holds in a CommonJS application.
+ * A bundled application (esbuild, webpack) registers the adapters it bundles.
  *
  * Each adapter package exports `fromUrl(url: URL, options?)` ({@link StoreUrlFactory}), which
  * reads the rest of the URL; `options` are passed to it (or to `MemoryStore`) as constructor options.
@@ -173,9 +131,11 @@ export async function openStoreFromUrl(
  * @param url - the store URL (a password in it never appears in error messages)
  * @param options - extra constructor options for the store
  * @throws {@link CacheConfigError} naming the URL when it is invalid or its scheme unknown, and
- * naming the package and the install command when the adapter is not installed
+ * naming the package, the install command and `registerStoreAdapter` when the adapter cannot be loaded
  * @example
  * ```ts
+ * import { createCache, storeFromUrl } from '@stratacache/core'
+ *
  * const store = await storeFromUrl(process.env.CACHE_URL ?? 'memory://?maxEntries=10000')
  * const { cache } = createCache({ store, prefix: 'app' })
  * ```
@@ -183,5 +143,7 @@ export async function openStoreFromUrl(
 export function storeFromUrl(url: `memory://${string}`, options?: MemoryStoreOptions): Promise<MemoryStore>
 export function storeFromUrl(url: string | URL, options?: Record<string, unknown>): Promise<CacheStore>
 export function storeFromUrl(url: string | URL, options: object = {}): Promise<CacheStore> {
-  return openStoreFromUrl(url, options as Record<string, unknown>, (name) => import(/* @vite-ignore */ name))
+  return openStoreFromUrl(url, options as Record<string, unknown>, loadAdapter)
 }
+
+export type { ModuleImporter, StoreUrlFactory }

@@ -140,13 +140,39 @@ function pipelineResults(results: [Error | null, unknown][] | null): unknown[] {
   })
 }
 
+/** Validates `maxEntries`/`policy`: the eviction settings of a bounded store, or `undefined`. */
+function boundedOptions(options: RedisStoreOptions, prefix: string): Bounded | undefined {
+  const { maxEntries } = options
+  if (maxEntries === undefined) {
+    if (options.policy !== undefined) {
+      throw new CacheConfigError('RedisStore: `policy` needs `maxEntries`', { option: 'policy' })
+    }
+    return undefined
+  }
+  if (!Number.isInteger(maxEntries) || maxEntries < 1) {
+    throw new CacheConfigError(
+      `RedisStore: \`maxEntries\` must be a positive integer, got ${String(maxEntries)}`,
+      {
+        option: 'maxEntries',
+      },
+    )
+  }
+  if (prefix === '') {
+    throw new CacheConfigError('RedisStore: a bounded store (`maxEntries`) needs a non-empty `prefix`', {
+      option: 'prefix',
+    })
+  }
+  const policy = toEvictionPolicy('RedisStore', options.policy)
+  return { policy, maxEntries, touchOnRead: readsTouchIndex(policy) }
+}
+
 /**
  * A {@link CacheStore} on Redis or Redis Cluster (ioredis), with entries in core's binary entry
  * format and expiry delegated to Redis (`PXAT` the entry's `staleUntil`; Redis 6.2+, clocks in sync).
  *
  * - Concurrent `get`s are batched: the reads issued in one tick go out as one `MGET` (one per
- *   hash slot on a Cluster) bounded by one timer, so many calls in flight need no auto-pipelining
- *   on the client and arm no timer per call (see `ReadBatcher`).
+ *   hash slot on a Cluster), bounded by one coarse timer shared by every batch in flight, so many
+ *   calls in flight need no auto-pipelining on the client and arm no timer per call (see `ReadBatcher`).
  * - `getMany`/`setMany`/`deleteMany` take one round trip (`MGET`, a pipeline, `UNLINK`; split
  *   by hash slot on a Cluster), `setIfAbsent` is `SET NX PX`, `deleteMatching`/`clear` walk
  *   `SCAN` (every master of a Cluster) and `UNLINK` in batches, confined to `prefix`.
@@ -199,7 +225,7 @@ export class RedisStore implements CacheStore, CoordinationStore {
         option: 'operationTimeout',
       })
     }
-    this.#bounded = RedisStore.#boundedOptions(options, prefix)
+    this.#bounded = boundedOptions(options, prefix)
     const { codec, onError } = resolveByteStoreOptions('RedisStore', options)
     this.#codec = codec
     this.#onError = onError
@@ -230,31 +256,6 @@ export class RedisStore implements CacheStore, CoordinationStore {
       timeoutMs: this.#timed ? this.#timeoutMs : Number.POSITIVE_INFINITY,
       storeName: STORE_NAME,
     })
-  }
-
-  static #boundedOptions(options: RedisStoreOptions, prefix: string): Bounded | undefined {
-    const { maxEntries } = options
-    if (maxEntries === undefined) {
-      if (options.policy !== undefined) {
-        throw new CacheConfigError('RedisStore: `policy` needs `maxEntries`', { option: 'policy' })
-      }
-      return undefined
-    }
-    if (!Number.isInteger(maxEntries) || maxEntries < 1) {
-      throw new CacheConfigError(
-        `RedisStore: \`maxEntries\` must be a positive integer, got ${String(maxEntries)}`,
-        {
-          option: 'maxEntries',
-        },
-      )
-    }
-    if (prefix === '') {
-      throw new CacheConfigError('RedisStore: a bounded store (`maxEntries`) needs a non-empty `prefix`', {
-        option: 'prefix',
-      })
-    }
-    const policy = toEvictionPolicy('RedisStore', options.policy)
-    return { policy, maxEntries, touchOnRead: readsTouchIndex(policy) }
   }
 
   /**

@@ -2,6 +2,7 @@ import { describe, expectTypeOf, it } from 'vitest'
 import { cache, createCache } from '../create-cache'
 import { MemoryStore } from '../store/memory-store'
 import type { CacheStore } from '../store/store'
+import type { AsyncCachedFunction, CachedFunction } from './cached-function'
 
 interface User {
   id: number
@@ -89,6 +90,16 @@ describe('cache() types', () => {
       }
     }
     expectTypeOf(new Users().byId).returns.toEqualTypeOf<Promise<User>>()
+  })
+})
+
+describe('cached function types read as what they are (hover)', () => {
+  it('is CachedFunction<F> over a synchronous store and AsyncCachedFunction<F> over an async one', () => {
+    const square = (x: number) => x * x
+    expectTypeOf(cache({ ttl: 60, key: 'sq:{0}' })(square)).toEqualTypeOf<CachedFunction<typeof square>>()
+    expectTypeOf(cache({ ttl: 60, key: 'sq:{0}', store: asyncStore })(square)).toEqualTypeOf<
+      AsyncCachedFunction<typeof square>
+    >()
   })
 })
 

@@ -72,7 +72,7 @@ export interface CacheFactory<DefaultSync extends boolean = true> {
    * @example
    * ```ts
    * class Users {
-   *   @cache.evict({ key: 'user:{id}' })
+   *   @cache.evict({ key: 'user:{id}', store }) // the store its readers use
    *   async rename(id: string, name: string) { await db.rename(id, name) }
    * }
    * ```
@@ -297,11 +297,10 @@ export function createCacheFactory<DefaultSync extends boolean>(
       const report = (error: unknown) => safeReport(guard.onError, error)
       // The function's work is done: a failed eviction is reported, never turned into a failed call.
       // Deletes start at once (over a synchronous store they are complete when this returns).
-      const evictFor = (thisArg: unknown, args: unknown[]): Promise<void> => {
+      const evictFor = (targets: string[]): Promise<void> => {
         try {
           if (allEntries) return guard.clear().catch(report)
-          const deletes = keys.map((key) => guard.deleteQuietly(key.constant ?? key.build(thisArg, args)))
-          return Promise.all(deletes).then(() => undefined)
+          return Promise.all(targets.map((key) => guard.deleteQuietly(key))).then(() => undefined)
         } catch (error) {
           report(error)
           return Promise.resolve()
@@ -309,7 +308,10 @@ export function createCacheFactory<DefaultSync extends boolean>(
       }
       return function cacheEvict(this: unknown, ...args: unknown[]): unknown {
         let result: unknown
+        let targets: string[]
         try {
+          // Keys first: a key that cannot be built (CacheKeyError) fails the call before it runs.
+          targets = keys.map((key) => key.constant ?? key.build(this, args))
           result = fn.apply(this, args)
         } catch (error) {
           if (syncWrapper) throw error
@@ -317,11 +319,11 @@ export function createCacheFactory<DefaultSync extends boolean>(
         }
         if (isPromiseLike(result)) {
           return Promise.resolve(result).then(async (value) => {
-            await evictFor(this, args)
+            await evictFor(targets)
             return value
           })
         }
-        const evicted = evictFor(this, args)
+        const evicted = evictFor(targets)
         return syncWrapper ? result : evicted.then(() => result)
       }
     }, 'cache.evict')

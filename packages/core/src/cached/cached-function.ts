@@ -83,14 +83,38 @@ export interface CachedFunctionControls<A extends unknown[], R, Sync extends boo
 }
 
 /**
- * A function wrapped by `cache()`: the same parameters and `this`, the same return type (or a
- * Promise of it when the wrapper has to be async), plus {@link CachedFunctionControls}.
+ * A function wrapped by `cache()` over a store with synchronous methods (a `MemoryStore`): the
+ * same parameters, `this` and return type as `F` — a synchronous function stays synchronous —
+ * plus {@link CachedFunctionControls}.
+ *
+ * @example
+ * ```ts
+ * const square: CachedFunction<(x: number) => number> = cache({ ttl: 60, key: 'sq:{0}' })((x: number) => x * x)
+ * ```
  */
-export type CachedFunction<F extends AnyFunction, Sync extends boolean = true> = ((
+export type CachedFunction<F extends AnyFunction> = ((
   this: ThisParameterType<F>,
   ...args: Parameters<F>
-) => CachedReturn<ReturnType<F>, Sync>) &
-  CachedFunctionControls<Parameters<F>, ReturnType<F>, Sync>
+) => ReturnType<F>) &
+  CachedFunctionControls<Parameters<F>, ReturnType<F>, true>
+
+/**
+ * A function wrapped by `cache()` over an asynchronous store (Redis, a chain, `singleFlight:
+ * 'cluster'`): the same parameters and `this` as `F`, and a Promise of its result, plus
+ * {@link CachedFunctionControls}.
+ *
+ * @example
+ * ```ts
+ * const square: AsyncCachedFunction<(x: number) => number> = cache({ ttl: 60, key: 'sq:{0}', singleFlight: 'cluster' })(
+ *   (x: number) => x * x,
+ * )
+ * ```
+ */
+export type AsyncCachedFunction<F extends AnyFunction> = ((
+  this: ThisParameterType<F>,
+  ...args: Parameters<F>
+) => Promise<Awaited<ReturnType<F>>>) &
+  CachedFunctionControls<Parameters<F>, ReturnType<F>, false>
 
 /**
  * How the wrapper runs, chosen once at decoration:

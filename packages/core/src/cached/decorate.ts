@@ -1,6 +1,6 @@
 import { CacheConfigError } from '../errors'
 import type { EvictOptionsFit, OptionsFit } from './cache-options'
-import type { AnyFunction, CachedFunction, CachedReturn } from './cached-function'
+import type { AnyFunction, AsyncCachedFunction, CachedFunction, CachedReturn } from './cached-function'
 
 /**
  * The function `cache(options)` returns: wraps a plain function, or decorates a method as a TC39
@@ -11,8 +11,11 @@ import type { AnyFunction, CachedFunction, CachedReturn } from './cached-functio
  * functions must fit the wrapped function's parameters and return type
  */
 export interface CacheDecorator<Sync extends boolean, O = {}> {
-  /** Wraps a function: `cache({ ttl: 60 })(fn)`. */
-  <F extends AnyFunction>(fn: F & OptionsFit<O, F>): CachedFunction<F, Sync>
+  /**
+   * Wraps a function: `cache({ ttl: 60 })(fn)`. Over a synchronous store it keeps `fn`'s return
+   * type ({@link CachedFunction}); over an asynchronous one it returns a Promise ({@link AsyncCachedFunction}).
+   */
+  <F extends AnyFunction>(fn: F & OptionsFit<O, F>): Sync extends true ? CachedFunction<F> : AsyncCachedFunction<F>
   /** TC39 method decorator. */
   <This, A extends any[], R>(
     method: (this: This, ...args: A) => R,

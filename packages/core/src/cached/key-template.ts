@@ -23,6 +23,8 @@ export interface CompiledKey {
 interface Placeholder {
   /** The placeholder as written, braces included, for error messages. */
   text: string
+  /** The whole template, for error messages. */
+  template: string
   /** The argument position. */
   index: number
   /** Whether it collects every argument from `index` on (a rest parameter). */
@@ -54,10 +56,22 @@ function renderKeyPart(value: unknown): string {
   return stableJson(value)
 }
 
-function readPath(value: unknown, path: readonly string[]): unknown {
+/**
+ * Follows `placeholder.path` from `value`. `null`/`undefined` or a missing property on the way
+ * gives `undefined` (rendered as `''`); a primitive on the way throws, since reading a property of
+ * it would give every call the same key.
+ */
+function readPath(value: unknown, placeholder: Placeholder): unknown {
   let current = value
-  for (const segment of path) {
+  for (const [depth, segment] of placeholder.path.entries()) {
     if (current === null || current === undefined) return undefined
+    if (typeof current !== 'object' && typeof current !== 'function') {
+      const reached = depth === 0 ? 'the argument' : `"${placeholder.path.slice(0, depth).join('.')}"`
+      throw new CacheKeyError(
+        `Key template ${JSON.stringify(placeholder.template)}: ${placeholder.text} cannot read "${segment}" because ${reached} is a ${typeof current} (${String(current)}), not an object; every call would get the same key`,
+        { template: placeholder.template, placeholder: placeholder.text },
+      )
+    }
     current = (current as Record<string, unknown>)[segment]
   }
   return current
@@ -65,14 +79,19 @@ function readPath(value: unknown, path: readonly string[]): unknown {
 
 function placeholderValue(placeholder: Placeholder, args: ArrayLike<unknown>): unknown {
   const raw = placeholder.rest ? Array.prototype.slice.call(args, placeholder.index) : args[placeholder.index]
-  return placeholder.path.length === 0 ? raw : readPath(raw, placeholder.path)
+  return placeholder.path.length === 0 ? raw : readPath(raw, placeholder)
 }
 
 function looksMinified(parameters: readonly DeclaredParameter[]): boolean {
   return parameters.length > 0 && parameters.every((p) => p.name !== undefined && p.name.length <= 2)
 }
 
-function parseTemplate(template: string, fn: Function, fnName: string): Segment[] {
+/**
+ * Parses a template. With `fn`, `{name}` placeholders resolve against its declared parameters and
+ * an index beyond them (without a rest parameter) is an error; without `fn` (`lock('report:{0}')`)
+ * only positional placeholders are allowed.
+ */
+function parseTemplate(template: string, fn: Function | undefined, fnName: string): Segment[] {
   const segments: Segment[] = []
   let literal = ''
   let autoIndex = 0
@@ -126,6 +145,12 @@ function parseTemplate(template: string, fn: Function, fnName: string): Segment[
       index = Number(match[1])
     } else if (match[2] !== undefined) {
       const name = match[2]
+      if (fn === undefined) {
+        throw keyError(
+          `cannot resolve ${text}: there is no function whose parameter names it could name; use {0}-style indexes over the arguments`,
+          text,
+        )
+      }
       if (parameters === null) parameters = declaredParameters(fn)
       if (parameters === undefined) {
         throw keyError(
@@ -157,11 +182,55 @@ function parseTemplate(template: string, fn: Function, fnName: string): Segment[
     }
     if (literal !== '') segments.push(literal)
     literal = ''
-    segments.push({ text, index, rest, path })
+    segments.push({ text, template, index, rest, path })
     i = close
   }
   if (literal !== '') segments.push(literal)
+  if (fn !== undefined) checkDeclared(segments, fn, keyError)
   return segments
+}
+
+/**
+ * Throws when a placeholder's index is beyond the declared parameters of a function without a
+ * rest parameter: it would render every call as `''` there, and the calls would share one key.
+ * Functions whose parameters cannot be read (native, bound) are not checked.
+ */
+function checkDeclared(
+  segments: readonly Segment[],
+  fn: Function,
+  keyError: (message: string, placeholder?: string) => CacheKeyError,
+): void {
+  const parameters = declaredParameters(fn)
+  if (parameters === undefined || parameters.some((p) => p.rest)) return
+  for (const segment of segments) {
+    if (typeof segment === 'string' || segment.index < parameters.length) continue
+    const count = parameters.length === 1 ? '1 parameter' : `${parameters.length} parameters`
+    throw keyError(
+      `${segment.text} reads argument ${segment.index}, but the function declares ${count} and no rest parameter (every call would render it as ''); use an index below ${parameters.length} or a key function`,
+      segment.text,
+    )
+  }
+}
+
+/**
+ * Wraps `build` so that a call leaving out an argument the template reads throws: without a
+ * function's parameter list (`lock('report:{0}').acquire()`) an absent argument is a mistake, and
+ * rendering it as `''` would make unrelated callers share a key.
+ */
+function requireArguments(build: KeyBuilder, segments: readonly Segment[], template: string): KeyBuilder {
+  const read = [...new Set(segments.flatMap((s) => (typeof s === 'string' || s.rest ? [] : [s.index])))]
+  if (read.length === 0) return build
+  return (thisArg, args) => {
+    for (const index of read) {
+      if (args[index] === undefined) {
+        throw new CacheKeyError(
+          `Key template ${JSON.stringify(template)} needs argument ${index}, got ${args.length === 0 ? 'no arguments' : `undefined at position ${index}`}`,
+          { template },
+        )
+      }
+    }
+    return build(thisArg, args)
+  }
 }
 
 /**
@@ -170,10 +239,13 @@ function parseTemplate(template: string, fn: Function, fnName: string): Segment[
  * Nothing is parsed per call.
  *
  * @param spec - a template, a key function, or `undefined` for `name:<arguments>` (see `default-key.ts`)
- * @param fn - the function being cached (its parameter names resolve `{name}` placeholders)
+ * @param fn - the function being cached (its parameter names resolve `{name}` placeholders, and
+ *   placeholders beyond them are an error); `undefined` for a bare template (`lock('report:{0}')`),
+ *   which then takes positional placeholders only and requires every argument it reads
  * @param name - the cache's name (`options.name ?? fn.name`), used by the omitted-key form
  * @param keyPrefix - the instance prefix with its separator (`'app:'`), or `''`
- * @throws {@link CacheKeyError} for a template that cannot be resolved, naming the placeholder
+ * @throws {@link CacheKeyError} for a template that cannot be resolved, naming the placeholder;
+ *   the builder throws it for a path that meets a primitive, and (without `fn`) for a missing argument
  * @throws {@link CacheConfigError} for an omitted key on an anonymous function without `name`
  * @example
  * ```ts
@@ -182,33 +254,12 @@ function parseTemplate(template: string, fn: Function, fnName: string): Segment[
  */
 export function compileKey(
   spec: KeySpec | undefined,
-  fn: Function,
+  fn: Function | undefined,
   name: string,
   keyPrefix: string,
 ): CompiledKey {
-  if (spec === undefined) {
-    if (name === '') {
-      throw new CacheConfigError(
-        'An anonymous function needs a `name` or a `key` to be cached (the default key is `name:<arguments>`)',
-        { option: 'name' },
-      )
-    }
-    return { build: defaultKeyBuilder(`${keyPrefix}${name}:`), constant: undefined }
-  }
-  if (typeof spec === 'function') {
-    return {
-      build: (thisArg, args) => {
-        const key: unknown = spec.apply(thisArg, args as unknown[])
-        if (typeof key !== 'string') {
-          throw new CacheKeyError(
-            `The key function of ${name || 'a cached function'} returned ${typeof key}, not a string`,
-          )
-        }
-        return keyPrefix + key
-      },
-      constant: undefined,
-    }
-  }
+  if (spec === undefined) return argumentsKey(name, keyPrefix)
+  if (typeof spec === 'function') return functionKey(spec, name, keyPrefix)
   if (typeof spec !== 'string') {
     throw new CacheConfigError(
       `Invalid "key": expected a template string or a function, got ${typeof spec}`,
@@ -218,6 +269,40 @@ export function compileKey(
     )
   }
   const segments = parseTemplate(spec, fn, name)
+  const compiled = compileTemplate(segments, keyPrefix)
+  if (fn !== undefined || compiled.constant !== undefined) return compiled
+  return { build: requireArguments(compiled.build, segments, spec), constant: undefined }
+}
+
+/** The omitted-key form: `name:<arguments>` (see `default-key.ts`). */
+function argumentsKey(name: string, keyPrefix: string): CompiledKey {
+  if (name === '') {
+    throw new CacheConfigError(
+      'An anonymous function needs a `name` or a `key` to be cached (the default key is `name:<arguments>`)',
+      { option: 'name' },
+    )
+  }
+  return { build: defaultKeyBuilder(`${keyPrefix}${name}:`), constant: undefined }
+}
+
+/** A key function, called with the call's `this` and arguments; it must return a string. */
+function functionKey(spec: (...args: any[]) => string, name: string, keyPrefix: string): CompiledKey {
+  return {
+    build: (thisArg, args) => {
+      const key: unknown = spec.apply(thisArg, args as unknown[])
+      if (typeof key !== 'string') {
+        throw new CacheKeyError(
+          `The key function of ${name || 'a cached function'} returned ${typeof key}, not a string`,
+        )
+      }
+      return keyPrefix + key
+    },
+    constant: undefined,
+  }
+}
+
+/** A parsed template as a builder specialised to its shape. */
+function compileTemplate(segments: readonly Segment[], keyPrefix: string): CompiledKey {
   const placeholders = segments.filter((s): s is Placeholder => typeof s !== 'string')
   if (placeholders.length === 0) {
     const constant = keyPrefix + segments.join('')

@@ -160,7 +160,7 @@ function parseOne(text: string): DeclaredParameter {
  * functions) or cannot be read as a function.
  * @example
  * ```ts
- * declaredParameters(async (id: string, { page } = {}, ...rest) => 0)
+ * declaredParameters(async (id: string, { page }: { page?: number } = {}, ...rest: string[]) => page)
  * // [{ name: 'id', rest: false }, { name: undefined, rest: false }, { name: 'rest', rest: true }]
  * ```
  */

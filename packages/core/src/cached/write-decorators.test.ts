@@ -82,9 +82,9 @@ describe('cache.evict', () => {
     expect(touch(1)).toBe(10)
     expect(store.getSync('n:1')).toBeUndefined()
     expect(() =>
-      cache.evict({ key: 'n:{0}' })(() => {
+      cache.evict({ key: 'n:{0}' })((_x: number) => {
         throw new Error('sync failure')
-      })(),
+      })(1),
     ).toThrow('sync failure')
   })
 

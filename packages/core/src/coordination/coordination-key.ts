@@ -19,20 +19,18 @@ export function validateKeySource(source: unknown): asserts source is KeySpec {
   }
 }
 
-// Stands in for the wrapped function where there is none (`lock('report:{0}')`): it declares no
-// parameters, so named placeholders fail with a CacheKeyError listing none.
-function noParameters(): void {}
-
 /**
  * Validates `source` once and compiles it with the shared key-template compiler (placeholders
  * as in `cache()`) into a builder of the rendered key, without the instance prefix.
  *
  * @param source - the `key` option
  * @param fn - the wrapped function, whose parameter names resolve `{name}` placeholders; absent
- *   for `lock(key)` / `pool({ key })`, which then take positional placeholders only
+ *   for `lock(key)` / `pool({ key })`, which then take positional placeholders only, every one of
+ *   them required at call time (`lock('report:{0}').acquire()` throws rather than lock `report:`)
  * @param what - names the lock or pool in key errors, e.g. `'lock'`
  * @throws {@link CacheConfigError} naming `key` when it is missing or empty
- * @throws {@link CacheKeyError} when a template placeholder cannot be resolved
+ * @throws {@link CacheKeyError} when a template placeholder cannot be resolved (the builder
+ *   throws it for an absent argument without `fn`, and for a path that meets a primitive)
  * @example
  * ```ts
  * const render = compileKey('report:{0}', undefined, 'lock')
@@ -41,5 +39,5 @@ function noParameters(): void {}
  */
 export function compileKey(source: unknown, fn: Function | undefined, what: string): KeyBuilder {
   validateKeySource(source)
-  return compileKeySpec(source, fn ?? noParameters, fn?.name || what, '').build
+  return compileKeySpec(source, fn, fn?.name || what, '').build
 }

@@ -25,9 +25,8 @@ import type { CacheStore } from '../store/store'
  *
  * @example
  * ```ts
- * class MyStore implements CacheStore, CoordinationStore {
- *   async acquireLock(key, token, ttlMs) { return this.client.setNxPx(key, token, ttlMs) }
- *   // ...
+ * const locks: Pick<CoordinationStore, 'acquireLock'> = {
+ *   acquireLock: (key, token, ttlMs) => backend.setIfAbsent(key, token, { px: ttlMs }),
  * }
  * ```
  */

@@ -6,7 +6,21 @@
 export const asyncDispose: typeof Symbol.asyncDispose = (Symbol.asyncDispose ??
   Symbol.for('Symbol.asyncDispose')) as typeof Symbol.asyncDispose
 
-/** Something held (a lock or a pool slot) until released. */
+/**
+ * Something held (a lock or a pool slot) until released: call `release()` in a `finally`, or
+ * declare it with `await using`, which TypeScript 5.2+ (and esbuild, tsx) compile for Node 20;
+ * untranspiled JavaScript needs Node 24 or later for `await using`.
+ *
+ * @example
+ * ```ts
+ * const held = await reportLock.acquire(2026)
+ * try {
+ *   await buildReport(2026)
+ * } finally {
+ *   await held.release()
+ * }
+ * ```
+ */
 export interface HeldHandle extends AsyncDisposable {
   /** The key it is held under, as rendered from the template (without the instance prefix). */
   readonly key: string

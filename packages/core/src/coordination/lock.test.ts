@@ -62,7 +62,7 @@ describe('lock: acquire and release', () => {
     const { lock } = setup()
     const byYear = lock((year: number) => `report:${year}`)
     expectTypeOf(byYear.acquire).parameters.toEqualTypeOf<[year: number]>()
-    expectTypeOf(lock('report:{0}').acquire).parameters.toEqualTypeOf<unknown[]>()
+    expectTypeOf(lock('report:{0}').acquire).parameters.toEqualTypeOf<[unknown]>()
   })
 
   it('is not reentrant: the same caller cannot take its own lock twice', async () => {

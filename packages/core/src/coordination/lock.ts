@@ -5,6 +5,7 @@ import type { InstanceDefaults } from '../instance-defaults'
 import { compileKey, validateKeySource } from './coordination-key'
 import type { HeldHandle } from './held-handle'
 import { LockEngine, type LockHandle, type LockOptions } from './lock-engine'
+import type { TemplateArgs } from './template-args'
 
 /** A lock over a key template; every method takes the template's arguments. */
 export interface Lock<A extends unknown[] = unknown[]> {
@@ -98,14 +99,25 @@ export interface LockWrapperOptions extends LockOptions {
 /** The `lock` function of an instance (see {@link createLock}). */
 export interface LockFunction {
   /**
-   * A lock over `key`.
+   * A lock over a key template; `acquire(...)` and the other methods take the arguments its
+   * placeholders read (`'report:{0}'`: one), each of them required.
    * @example
    * ```ts
    * const reportLock = lock('report:{0}', { ttl: 30, wait: true, timeout: 10 })
    * await using held = await reportLock.acquire(2026)
    * ```
    */
-  <A extends unknown[] = unknown[]>(key: KeySpec<A>, options?: LockOptions): Lock<A>
+  <const K extends string>(key: K, options?: LockOptions): Lock<TemplateArgs<K>>
+  /**
+   * A lock over a key function, or over a template with its argument types given:
+   * `lock<[year: number]>('report:{0}')`.
+   * @example
+   * ```ts
+   * const byYear = lock((year: number) => `report:${year}`)
+   * await using held = await byYear.acquire(2026)
+   * ```
+   */
+  <A extends unknown[]>(key: KeySpec<A>, options?: LockOptions): Lock<A>
   /**
    * A wrapper running `fn` under the lock, released when `fn` settles (returns or throws).
    * @example
@@ -141,7 +153,7 @@ export function withLockControls<W extends AnyFunction>(
  *
  * @example
  * ```ts
- * return runWhileHeld(await engine.acquire(key), fn, this, args)
+ * return runWhileHeld(await engine.acquire(key), fn, thisArg, args)
  * ```
  */
 export async function runWhileHeld<F extends AnyFunction>(

@@ -72,7 +72,7 @@ export type Once = <const O extends OnceOptions>(options: O) => OnceDecorator<On
  * ```ts
  * class Orders {
  *   @once({ key: 'sync-order:{orderId}' })
- *   async sync(orderId: string) { … }
+ *   async sync(orderId: string): Promise<void> { … } // a skipped call resolves undefined
  * }
  * ```
  */

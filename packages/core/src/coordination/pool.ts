@@ -10,6 +10,7 @@ import {
 import { compileKey, validateKeySource } from './coordination-key'
 import { Held, type HeldHandle } from './held-handle'
 import { newToken } from './new-token'
+import type { TemplateArgs } from './template-args'
 import {
   parseTurnPolicy,
   positiveDurationToMs,
@@ -109,9 +110,26 @@ export interface Pool<A extends unknown[] = unknown[]> {
 }
 
 /** The `pool` function of an instance (see {@link createPool}). */
-export type PoolFunction = <A extends unknown[] = unknown[]>(
-  options: PoolOptions & { key: KeySpec<A> },
-) => Pool<A>
+export interface PoolFunction {
+  /**
+   * A pool over a key template; `acquire(...)` and the other methods take the arguments its
+   * placeholders read (`'api:{0}'`: one), each of them required.
+   * @example
+   * ```ts
+   * await using slot = await pool({ key: 'api:{0}', maxSize: 5 }).acquire(userId)
+   * ```
+   */
+  <const K extends string>(options: PoolOptions & { key: K }): Pool<TemplateArgs<K>>
+  /**
+   * A pool over a key function, or over a template with its argument types given:
+   * `pool<[userId: string]>({ key: 'api:{0}', maxSize: 5 })`.
+   * @example
+   * ```ts
+   * const perUser = pool({ key: (userId: string) => `api:${userId}`, maxSize: 5 })
+   * ```
+   */
+  <A extends unknown[]>(options: PoolOptions & { key: KeySpec<A> }): Pool<A>
+}
 
 /**
  * The pool machinery over rendered keys, shared by `pool` and `pooled`: options validated once,
@@ -201,7 +219,7 @@ export class PoolEngine {
  * ```
  */
 export function createPool(defaults: InstanceDefaults): PoolFunction {
-  return (options) => {
+  return (options: PoolOptions): Pool => {
     if (typeof options !== 'object' || options === null) {
       throw new CacheConfigError('pool(options) expects an options object with "key" and "maxSize"', {
         option: 'key',

@@ -44,7 +44,7 @@ export interface BackgroundRefreshStats {
  *
  * @example
  * ```ts
- * {
+ * const stats: MetricsStats = {
  *   uptimeSeconds: 12.3,
  *   caches: { getUser: { hits: 120, misses: 5, sets: 5, deletes: 0, stale: 3, hitRatePercent: 96 } },
  *   latency: { 'L1:memory.get': { count: 125, p50Ms: 0.002, p95Ms: 0.004, p99Ms: 0.01, avgMs: 0.003 } },

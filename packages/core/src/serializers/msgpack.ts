@@ -1,6 +1,8 @@
 /**
- * `@stratacache/core/msgpack`: a MessagePack {@link Serializer} over `msgpackr`, an optional peer
- * dependency (`npm install msgpackr`). A separate entry point, so the main entry never loads it.
+ * `@stratacache/core/msgpack`: a MessagePack {@link Serializer} over `msgpackr`, which the
+ * application installs (`npm install msgpackr`) and this entry loads as the application sees it —
+ * core declares no peer on it, so installs without msgpack show no unmet optional dependency.
+ * A separate entry point, so the main entry never loads it.
  * @packageDocumentation
  */
 import { createRequire } from 'node:module'
@@ -14,17 +16,26 @@ interface MsgpackrModule {
   ) => { pack(value: unknown): Uint8Array; unpack(bytes: Uint8Array): unknown }
 }
 
-/** Loads msgpackr synchronously, resolved from this file (`__filename` in the CommonJS build, `import.meta.url` in ESM). */
+/**
+ * Loads msgpackr synchronously: resolved from this file (`__filename` in the CommonJS build,
+ * `import.meta.url` in ESM), else from the application's entry script and working directory (a
+ * pnpm layout without hoisting does not show the application's packages to core).
+ */
 function loadMsgpackr(): MsgpackrModule {
-  try {
-    const here = typeof __filename === 'string' ? __filename : import.meta.url
-    return createRequire(here)('msgpackr') as MsgpackrModule
-  } catch (cause) {
-    throw new CacheConfigError(
-      '@stratacache/core/msgpack needs the optional peer dependency "msgpackr": install it (npm install msgpackr) or use the default json serializer',
-      { option: 'serializer', cause },
-    )
+  const here = typeof __filename === 'string' ? __filename : import.meta.url
+  const bases = [here, process.argv[1], `${process.cwd()}/noop.js`].filter((base) => typeof base === 'string')
+  let firstMiss: unknown
+  for (const base of bases) {
+    try {
+      return createRequire(base)('msgpackr') as MsgpackrModule
+    } catch (error) {
+      firstMiss ??= error
+    }
   }
+  throw new CacheConfigError(
+    '@stratacache/core/msgpack needs "msgpackr" in your application: install it (npm install msgpackr) or use the default json serializer',
+    { option: 'serializer', cause: firstMiss },
+  )
 }
 
 const { Packr } = loadMsgpackr()

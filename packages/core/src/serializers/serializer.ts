@@ -13,9 +13,9 @@ import { CacheConfigError } from '../errors'
  *
  * @example
  * ```ts
- * import { pack, unpack } from 'msgpackr'
- * const msgpack: Serializer = { id: 128, name: 'msgpack', encode: (v) => pack(v), decode: (b) => unpack(b) }
- * new RedisStore({ client, serializer: msgpack })
+ * import { deserialize, serialize } from 'node:v8'
+ * const structured: Serializer = { id: 128, name: 'v8', encode: (v) => serialize(v), decode: (b) => deserialize(b) }
+ * new RedisStore({ client, serializer: structured })
  * ```
  */
 export interface Serializer {

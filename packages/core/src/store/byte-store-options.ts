@@ -41,7 +41,7 @@ export interface ResolvedByteStoreOptions {
  * @throws {@link CacheConfigError} naming the store and the option at fault
  * @example
  * ```ts
- * class MyStore implements CacheStore {
+ * class MyStore {
  *   readonly #codec: EntryCodec
  *   readonly #onError: ErrorHandler
  *   constructor(options: MyStoreOptions) {

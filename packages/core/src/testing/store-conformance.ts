@@ -29,7 +29,7 @@ export interface StoreConformanceContext {
  * const capabilities: StoreCapabilities = {
  *   expiry: 'backend',
  *   serializesValues: true,
- *   writeRawBytes: (store, key, bytes) => redis.set(`${(store as RedisStore).prefix}${key}`, Buffer.from(bytes)),
+ *   writeRawBytes: (store, key, bytes) => redis.set((store as RedisStore).redisKey(key), Buffer.from(bytes)),
  * }
  * ```
  */
