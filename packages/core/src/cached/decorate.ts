@@ -15,7 +15,9 @@ export interface CacheDecorator<Sync extends boolean, O = {}> {
    * Wraps a function: `cache({ ttl: 60 })(fn)`. Over a synchronous store it keeps `fn`'s return
    * type ({@link CachedFunction}); over an asynchronous one it returns a Promise ({@link AsyncCachedFunction}).
    */
-  <F extends AnyFunction>(fn: F & OptionsFit<O, F>): Sync extends true ? CachedFunction<F> : AsyncCachedFunction<F>
+  <F extends AnyFunction>(
+    fn: F & OptionsFit<O, F>,
+  ): Sync extends true ? CachedFunction<F> : AsyncCachedFunction<F>
   /** TC39 method decorator. */
   <This, A extends any[], R>(
     method: (this: This, ...args: A) => R,
