@@ -1,21 +1,32 @@
 import { CacheTimeoutError } from '@stratacache/core'
 import { groupBySlot } from './cluster-slots'
+import { DeadlineSweep } from './deadline-sweep'
 import type { RedisClient } from './redis-connection'
 
-/** What a {@link ReadBatcher} needs from its store. */
+/**
+ * What a {@link ReadBatcher} needs from its store.
+ * @example
+ * ```ts
+ * const options: ReadBatcherOptions = { client, cluster: false, timeoutMs: 1000, storeName: 'redis' }
+ * ```
+ */
 export interface ReadBatcherOptions {
   /** The connection the batches are sent on. */
   client: RedisClient
   /** Whether `client` is a Cluster: a batch is split into one `MGET` per hash slot. */
   cluster: boolean
   /**
-   * Bound of one batch, in ms: past it every read of the batch rejects with a `CacheTimeoutError`
-   * naming its key. `Infinity` when the client bounds each command itself (its `commandTimeout`).
+   * Bound of one batch, in ms: past it (give or take a tick of the shared timer) every read of the
+   * batch rejects with a `CacheTimeoutError` naming its key. `Infinity` when the client bounds each
+   * command itself (its `commandTimeout`).
    */
   timeoutMs: number
   /** The store's name in timeout errors. */
   storeName: string
 }
+
+/** The most keys one batch reads: past it the batch is sent at once and the next one begins. */
+export const MAX_BATCH_KEYS = 1024
 
 /** One read waiting for its batch. */
 interface Waiter {
@@ -29,12 +40,13 @@ interface Waiter {
  * Coalesces the single-key reads issued in one tick of the event loop into one round trip: the
  * first read schedules a flush (`process.nextTick`), every read until then joins it, and the flush
  * sends one `GET` for a lone read or one `MGET` for several (one per hash slot on a Cluster, sent
- * together). Under load (many calls in flight) a reply of one batch releases its callers, whose
+ * together; at most {@link MAX_BATCH_KEYS} keys, a fuller batch is sent at once). Under load (many calls in flight) a reply of one batch releases its callers, whose
  * next reads form the next batch: one command and one reply per batch instead of one per read, so
  * no auto-pipelining is needed on the client. A sequential caller pays one `nextTick`.
  *
- * A batch is bounded by one timer (not one per read) when {@link ReadBatcherOptions.timeoutMs} is
- * finite. A failed batch rejects every read of it with the batch's error.
+ * When {@link ReadBatcherOptions.timeoutMs} is finite, the batches in flight are bounded by one
+ * coarse timer shared by all of them ({@link DeadlineSweep}), never one timer per read or per
+ * batch. A failed batch rejects every read of it with the batch's error.
  *
  * @example
  * ```ts
@@ -44,11 +56,14 @@ interface Waiter {
  */
 export class ReadBatcher {
   readonly #options: ReadBatcherOptions
+  /** Bounds the batches in flight with one coarse timer, when the client does not bound its commands. */
+  readonly #sweep: DeadlineSweep | undefined
   #redisKeys: string[] = []
   #waiters: Waiter[] = []
 
   constructor(options: ReadBatcherOptions) {
     this.#options = options
+    this.#sweep = Number.isFinite(options.timeoutMs) ? new DeadlineSweep(options.timeoutMs) : undefined
   }
 
   /**
@@ -62,32 +77,34 @@ export class ReadBatcher {
       if (this.#redisKeys.length === 0) process.nextTick(this.#flush)
       this.#redisKeys.push(redisKey)
       this.#waiters.push({ key, resolve, reject })
+      if (this.#redisKeys.length === MAX_BATCH_KEYS) this.#flush()
     })
   }
 
   readonly #flush = (): void => {
     const redisKeys = this.#redisKeys
+    if (redisKeys.length === 0) return // sent already, full
     const waiters = this.#waiters
     this.#redisKeys = []
     this.#waiters = []
-    let timer: ReturnType<typeof setTimeout> | undefined
     let settled = false
     const fail = (error: unknown, timedOut: boolean) => {
       if (settled) return
       settled = true
-      if (timer !== undefined) clearTimeout(timer)
       for (const waiter of waiters) waiter.reject(timedOut ? this.#timeout(waiter.key) : error)
     }
-    const { timeoutMs } = this.#options
-    if (timeoutMs !== Number.POSITIVE_INFINITY) timer = setTimeout(() => fail(undefined, true), timeoutMs)
+    const done = this.#sweep?.watch(() => fail(undefined, true))
     this.#send(redisKeys).then(
       (values) => {
+        done?.()
         if (settled) return
         settled = true
-        if (timer !== undefined) clearTimeout(timer)
         for (let i = 0; i < waiters.length; i++) (waiters[i] as Waiter).resolve(values[i] ?? null)
       },
-      (error: unknown) => fail(error, false),
+      (error: unknown) => {
+        done?.()
+        fail(error, false)
+      },
     )
   }
 

@@ -171,8 +171,8 @@ function boundedOptions(options: RedisStoreOptions, prefix: string): Bounded | u
  * format and expiry delegated to Redis (`PXAT` the entry's `staleUntil`; Redis 6.2+, clocks in sync).
  *
  * - Concurrent `get`s are batched: the reads issued in one tick go out as one `MGET` (one per
- *   hash slot on a Cluster) bounded by one timer, so many calls in flight need no auto-pipelining
- *   on the client and arm no timer per call (see `ReadBatcher`).
+ *   hash slot on a Cluster), bounded by one coarse timer shared by every batch in flight, so many
+ *   calls in flight need no auto-pipelining on the client and arm no timer per call (see `ReadBatcher`).
  * - `getMany`/`setMany`/`deleteMany` take one round trip (`MGET`, a pipeline, `UNLINK`; split
  *   by hash slot on a Cluster), `setIfAbsent` is `SET NX PX`, `deleteMatching`/`clear` walk
  *   `SCAN` (every master of a Cluster) and `UNLINK` in batches, confined to `prefix`.

@@ -2,6 +2,7 @@ import { createServer, type Server, type Socket } from 'node:net'
 import { type CacheEntry, CacheTimeoutError } from '@stratacache/core'
 import { Redis } from 'ioredis'
 import { afterAll, describe, expect, it, vi } from 'vitest'
+import { MAX_BATCH_KEYS } from '../src/read-batcher'
 import { RedisStore } from '../src/redis-store'
 import { clusterClient, standaloneClient } from './support/clients'
 
@@ -58,6 +59,24 @@ describe('RedisStore batches concurrent reads', () => {
     }
   })
 
+  it('sends a batch at once when it is full, and the rest in the next one', async () => {
+    const prefix = `full-${process.pid}:`
+    const store = new RedisStore({ client, prefix })
+    await store.set('k0', entry('v0'))
+    const watch = await watchCommands(prefix)
+    try {
+      const keys = Array.from({ length: MAX_BATCH_KEYS + 10 }, (_, i) => `k${i}`)
+      const found = await Promise.all(keys.map((key) => store.get(key)))
+      expect(found[0]?.value).toBe('v0')
+      expect(found.filter((e) => e !== undefined)).toHaveLength(1)
+      await vi.waitFor(() => expect(watch.commands).toHaveLength(2))
+      expect(watch.commands.map((command) => command.length - 1)).toEqual([MAX_BATCH_KEYS, 10])
+    } finally {
+      await watch.stop()
+      await store.clear()
+    }
+  })
+
   it('reads a lone get with GET, and one key asked twice in a tick by both callers', async () => {
     const prefix = `lone-${process.pid}:`
     const store = new RedisStore({ client, prefix })
@@ -78,7 +97,7 @@ describe('RedisStore batches concurrent reads', () => {
     }
   })
 
-  it('bounds a batch with one timer, and every caller gets a CacheTimeoutError naming its key', async () => {
+  it('bounds every batch in flight with one shared timer, and every caller gets a CacheTimeoutError naming its key', async () => {
     // A server that accepts connections and never answers.
     const sockets: Socket[] = []
     const silent: Server = createServer((socket) => sockets.push(socket))
@@ -87,19 +106,23 @@ describe('RedisStore batches concurrent reads', () => {
     const mute = new Redis({ host: '127.0.0.1', port, enableReadyCheck: false, maxRetriesPerRequest: null })
     mute.on('error', () => {})
     const store = new RedisStore({ client: mute, prefix: 'mute:', operationTimeout: '100ms' })
-    const timers = vi.spyOn(globalThis, 'setTimeout')
+    const timeouts = vi.spyOn(globalThis, 'setTimeout')
+    const intervals = vi.spyOn(globalThis, 'setInterval')
     try {
-      const failures = await Promise.all(
-        ['a', 'b', 'c'].map((key) => store.get(key).catch((error: unknown) => error)),
-      )
-      const batchTimers = timers.mock.calls.filter(([, ms]) => ms === 100)
-      expect(batchTimers).toHaveLength(1)
-      for (const [i, key] of ['a', 'b', 'c'].entries()) {
+      const reads = ['a', 'b', 'c'].map((key) => store.get(key).catch((error: unknown) => error))
+      await new Promise((resolve) => setImmediate(resolve))
+      // A second batch while the first is in flight shares the one timer.
+      reads.push(store.get('d').catch((error: unknown) => error))
+      const failures = await Promise.all(reads)
+      expect(intervals).toHaveBeenCalledTimes(1)
+      expect(timeouts.mock.calls.filter(([, ms]) => ms === 100)).toHaveLength(0)
+      for (const [i, key] of ['a', 'b', 'c', 'd'].entries()) {
         expect(CacheTimeoutError.isInstance(failures[i])).toBe(true)
         expect(failures[i]).toMatchObject({ store: 'redis', operation: 'get', key, timeoutMs: 100 })
       }
     } finally {
-      timers.mockRestore()
+      timeouts.mockRestore()
+      intervals.mockRestore()
       mute.disconnect()
       for (const socket of sockets) socket.destroy()
       await new Promise((resolve) => silent.close(resolve))

@@ -30,7 +30,13 @@ import { CacheKeyError } from '../errors'
  * @packageDocumentation
  */
 
-/** Renderings up to this many characters are the key itself; longer ones are hashed. */
+/**
+ * Renderings up to this many characters are the key itself; longer ones are hashed.
+ * @example
+ * ```ts
+ * defaultKeyBuilder('f:')(undefined, ['x'.repeat(MAX_VERBATIM_LENGTH)]) // 'f:#' + 32 hex digits
+ * ```
+ */
 export const MAX_VERBATIM_LENGTH = 120
 
 /** Nesting depth past which a value is refused (a circular structure ends here). */
@@ -38,7 +44,13 @@ const MAX_DEPTH = 64
 
 const HEX = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, '0'))
 
-/** Builds the omitted-key form of one cached function (see the module comment for the format). */
+/**
+ * Builds the omitted-key form of one cached function (see the module comment for the format).
+ * @example
+ * ```ts
+ * const build: DefaultKeyBuilder = defaultKeyBuilder('getUser:')
+ * ```
+ */
 export type DefaultKeyBuilder = (thisArg: unknown, args: ArrayLike<unknown>) => string
 
 /**
@@ -216,6 +228,11 @@ function hex(bytes: Uint8Array): string {
  * four 32-bit multiply-rotate lanes with distinct multipliers, then a murmur3 finaliser that
  * mixes every lane into every other. Not cryptographic; accidental collisions are negligible
  * (about one in 10^19 among 2^32 distinct long renderings).
+ *
+ * @example
+ * ```ts
+ * hash128('"hello"') // '299b3fdc234af9e5aa9a617a6dc399b6'
+ * ```
  */
 export function hash128(text: string): string {
   let h1 = 0x6a09e667

@@ -3,7 +3,7 @@ import { type CacheEntry, type CacheStore, sharedStoreOf } from '../store/store'
 import type { StoreGuard } from './store-guard'
 
 /** The key of a tag's invalidation record, after the instance prefix: `<prefix>:__tag:<tag>`. */
-export const TAG_RECORD_INFIX = '__tag:'
+const TAG_RECORD_INFIX = '__tag:'
 
 /**
  * The life of a tag record, and the longest life of a tagged entry: a record outlives every entry

@@ -154,6 +154,32 @@ describe('instrument', () => {
     expect(metrics.getStats().caches.L1).toMatchObject({ hits: 1, misses: 1, sets: 1 })
   })
 
+  it('counts the hits of a sync-first store’s tryGetSync (a ChainStore with a memory first tier)', async () => {
+    const metrics = new InMemoryMetrics()
+    const inner = memoryStore()
+    const syncFirst: CacheStore & { tryGetSync(key: string): CacheEntry | undefined } = {
+      name: 'chain-like',
+      get: (key) => inner.get(key),
+      set: (key, value) => inner.set(key, value),
+      delete: (key) => inner.delete(key),
+      has: (key) => inner.has(key),
+      getMany: (keys) => inner.getMany(keys),
+      setMany: (items) => inner.setMany(items),
+      deleteMany: (keys) => inner.deleteMany(keys),
+      setIfAbsent: (key, value) => inner.setIfAbsent(key, value),
+      deleteMatching: (pattern) => inner.deleteMatching(pattern),
+      clear: () => inner.clear(),
+      close: () => inner.close(),
+      tryGetSync: (key) => inner.getSync(key),
+    }
+    const store = instrument(syncFirst, metrics, 'L1')
+    const value = cache({ ttl: 60, key: 'v', store })(async () => 1)
+    expect(await value()).toBe(1)
+    expect(await value()).toBe(1)
+    expect(await value()).toBe(1)
+    expect(metrics.getStats().caches.L1).toMatchObject({ hits: 2, misses: 1 })
+  })
+
   it('records failures by error type and re-throws them unchanged', async () => {
     const metrics = new InMemoryMetrics()
     const store = instrument(deadStore(), metrics)

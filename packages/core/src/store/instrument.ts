@@ -3,8 +3,8 @@ import { type Duration, durationToMs } from '../duration'
 import { CacheConfigError } from '../errors'
 import type { MetricsCollector } from '../metrics/collector'
 import { errorTypeOf } from '../metrics/error-type'
-import type { CacheEntry, CacheStore, SyncCacheStore } from './store'
-import { isCacheStore, isSyncStore } from './store'
+import type { CacheEntry, CacheStore, FreshReadStore, SyncCacheStore, SyncFirstReadStore } from './store'
+import { canGetFreshSync, canTryGetSync, isCacheStore, isSyncStore, NOT_FRESH } from './store'
 
 /** Options of {@link instrument}. */
 export interface InstrumentOptions {
@@ -318,6 +318,39 @@ class InstrumentedStore implements CacheStore {
       }
     },
   }
+
+  /**
+   * The early reads `getFreshSync` and `tryGetSync`, instrumented, installed on wrappers of stores
+   * that have them: a hit they answer counts as a hit (their "no answer here" is not a miss: the
+   * full read that follows records the outcome).
+   */
+  static readonly earlyReads = {
+    getFreshSync(this: InstrumentedStore, key: string): unknown {
+      const start = now()
+      let value: unknown
+      try {
+        value = (this.#inner as FreshReadStore).getFreshSync(key)
+      } catch (error) {
+        this.#timed('get', start)
+        throw this.#failed('get', error)
+      }
+      if (value !== NOT_FRESH) {
+        this.#read(true, key)
+        this.#timed('get', start)
+      }
+      return value
+    },
+
+    tryGetSync(this: InstrumentedStore, key: string): CacheEntry | undefined {
+      const start = now()
+      const entry = (this.#inner as SyncFirstReadStore).tryGetSync(key)
+      if (entry !== undefined) {
+        this.#read(true, key)
+        this.#timed('get', start)
+      }
+      return entry
+    },
+  }
 }
 
 /**
@@ -424,6 +457,10 @@ export function instrument(
   }
   const wrapper = new InstrumentedStore(store, metrics, label, clock, memoryIntervalMs, options.sizeOf)
   if (isSyncStore(store)) Object.assign(wrapper, InstrumentedStore.syncTwins)
+  // Early reads are instrumented too: forwarded as they are, their hits would not be counted.
+  if (canGetFreshSync(store))
+    Object.assign(wrapper, { getFreshSync: InstrumentedStore.earlyReads.getFreshSync })
+  if (canTryGetSync(store)) Object.assign(wrapper, { tryGetSync: InstrumentedStore.earlyReads.tryGetSync })
   forwardExtras(wrapper, store)
   return wrapper
 }
