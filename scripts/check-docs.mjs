@@ -44,6 +44,7 @@ function installProblems(examples) {
     if (names.size === 0) continue
     for (const example of examples.filter((e) => e.file === file)) {
       for (const [index, text] of example.code.split('\n').entries()) {
+        if (/^\s*(\/\/|\*)/.test(text)) continue // a comment may name what to import from elsewhere
         const specifier = /\bfrom\s+['"]([^'"]+)['"]|^\s*import\s+['"]([^'"]+)['"]/.exec(text)
         const name = specifier && (specifier[1] ?? specifier[2])
         if (!name || name.startsWith('.') || name.startsWith('node:')) continue

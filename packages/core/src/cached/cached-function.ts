@@ -186,7 +186,9 @@ function callCached(
 ): (thisArg: unknown, args: unknown[]) => unknown {
   const { build, constant } = key
   const { guard } = engine
-  if (mode === 'sync' && guard.fresh !== undefined) {
+  // A cache with tags writes tagged entries, which the store never hands as bare values.
+  const fresh = job.policy.tags === undefined ? guard.fresh : undefined
+  if (mode === 'sync' && fresh !== undefined) {
     // The common hit handed as a bare value by the store (no entry object built).
     return (thisArg, args) => {
       const key = constant ?? build(thisArg, args)
@@ -210,7 +212,7 @@ function callCached(
       return serveSync(engine, job, key, entry, thisArg, args)
     }
   }
-  if (mode === 'sync-store' && guard.fresh !== undefined) {
+  if (mode === 'sync-store' && fresh !== undefined) {
     return (thisArg, args) => {
       let key: string
       try {

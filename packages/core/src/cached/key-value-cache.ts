@@ -1,7 +1,7 @@
 import type { Duration } from '../duration'
 import { CacheConfigError, CacheKeyError } from '../errors'
 import type { InstanceDefaults } from '../instance-defaults'
-import type { CacheEntry } from '../store/store'
+import { type CacheEntry, NOT_FRESH } from '../store/store'
 import { tracedMetrics } from '../tracing/use-tracer'
 import { CacheEngine, type Job } from './cache-engine'
 import { scopeHook } from './cache-mode'
@@ -221,6 +221,15 @@ export class KeyValueCache {
       if (mode === 'read-only') return readOnly(engine, fullKey, policy.tags)
       if (this.#syncRead === undefined || policy.cluster !== undefined)
         return engine.lookup(fullKey, job, undefined, NO_ARGS)
+      if (this.#syncRead && engine.guard.fresh !== undefined && policy.tags === undefined) {
+        // The common hit handed as a bare value by the store, as for cache() wrappers (a call
+        // with tags finds a tagged entry, which the store never hands that way).
+        const value = engine.guard.getFreshSync(fullKey)
+        if (value !== NOT_FRESH) {
+          engine.recordHit(fullKey)
+          return Promise.resolve(value)
+        }
+      }
       return readFirstSync(engine, this.#syncRead, fullKey, job, undefined, NO_ARGS)
     } catch (error) {
       return Promise.reject(error)

@@ -71,7 +71,8 @@ export class StoreGuard {
 
   /** A guard of another store (a chain's shared tier) with the same bounds, metrics and error handling. */
   sibling(store: CacheStore): StoreGuard {
-    return new StoreGuard({
+    // Through the constructor, not the class name: a self-reference makes the bundler rename the class `_StoreGuard`.
+    return new (this.constructor as typeof StoreGuard)({
       store,
       ownStore: false,
       prefix: this.#prefix,

@@ -12,7 +12,10 @@ import type { MetricsCollector } from './collector'
  * class StatsdMetrics extends TalliedMetrics {
  *   constructor() { super(new CacheTallies()) }
  *   protected recordEntrySize(cache: string, bytes: number) { statsd.histogram(`${cache}.size`, bytes) }
- *   // recordLatency, recordError, recordMemory, recordBackgroundRefresh ...
+ *   recordLatency(cache: string, operation: string, seconds: number) { statsd.timing(`${cache}.${operation}`, seconds * 1000) }
+ *   recordError(cache: string, operation: string, errorType: string) { statsd.increment(`${cache}.${operation}.${errorType}`) }
+ *   recordMemory(cache: string, bytes: number) { statsd.gauge(`${cache}.bytes`, bytes) }
+ *   recordBackgroundRefresh(cache: string, success: boolean) { statsd.increment(`${cache}.refresh.${success}`) }
  * }
  * ```
  */
