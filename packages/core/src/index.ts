@@ -203,6 +203,15 @@ export {
   sharedStoreOf,
 } from './store/store'
 export {
+  canPrune,
+  hasCapability,
+  missingMethod,
+  type PrunableStore,
+  STORE_CAPABILITY_METHODS,
+  type StoreCapability,
+  storeCapabilities,
+} from './store/store-capabilities'
+export {
   DEFAULT_STORE_CIRCUIT_BREAKER,
   StoreCircuit,
   type StoreCircuitBreakerOption,
