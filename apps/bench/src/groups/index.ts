@@ -37,4 +37,6 @@ export const GROUPS: BenchGroup[] = [
   blobStoreGroup,
   fileStoreGroup,
   gcsHitGroup,
+  ...s3HitGroups,
+  tracingGroup,
 ]
