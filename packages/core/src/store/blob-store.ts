@@ -1,41 +1,23 @@
 import type { TimerHandle } from '../clock'
-import { CacheSerializationError } from '../errors'
 import { safeReport } from '../instance-defaults'
-import type { BlobBackend, BlobInfo } from './blob-backend'
+import type { BlobBackend } from './blob-backend'
 import { BlobNames } from './blob-names'
+import { BlobObjects, metadataOf } from './blob-objects'
 import {
   type BlobStoreOptions,
   type ResolvedBlobStoreOptions,
   resolveBlobStoreOptions,
 } from './blob-store-options'
 import type { CircuitState } from './circuit-breaker'
-import { ENTRY_TIMELINE_BYTES, type EntryHeaderTimeline, readEntryKey, readEntryTimeline } from './codec'
 import { isDead } from './entry'
 import { globLiteralPrefix, globToRegExp, hasWildcard, unescapeGlob } from './glob'
 import { mapWithConcurrency } from './map-with-concurrency'
 import type { CacheEntry, CacheStore } from './store'
 import { StoreCircuit } from './store-circuit'
-import { storeFailure } from './store-failure'
 import { assertStoreKey } from './store-key'
-import { withTimeout } from './with-timeout'
 
-/** The metadata key holding an entry's `staleUntil`, for backends that keep metadata. */
-const STALE_UNTIL = 'stale-until'
-/** Bytes read first to find the key of a long key's entry; most keys fit. */
-const KEY_HEAD_BYTES = 4096
-/** A key section claiming more than this is not believed (keys are 10 KiB in the conformance suite). */
-const MAX_KEY_HEAD_BYTES = 1024 * 1024
 /** How many times `setIfAbsent` retries when the object changes under it. */
 const MAX_CLAIM_ROUNDS = 3
-/** Where the codec's key section starts (format version 2): the key follows. */
-const KEY_SECTION_OFFSET = 45
-const utf8 = new TextEncoder()
-
-/** What a store knows of an object without decoding its payload. */
-type Liveness =
-  | { state: 'absent' }
-  | { state: 'live' | 'dead'; version?: string }
-  | { state: 'corrupt'; version?: string; error: unknown }
 
 /**
  * A {@link CacheStore} over any {@link BlobBackend}: the one place where byte stores keep their
@@ -70,7 +52,7 @@ export class BlobStore implements CacheStore {
   readonly prefix: string
   readonly #options: ResolvedBlobStoreOptions
   readonly #names: BlobNames
-  readonly #inFlight = new Set<AbortController>()
+  readonly #objects: BlobObjects
   /** Per-name queue of `setIfAbsent` calls, for backends without conditional writes. */
   readonly #claims = new Map<string, Promise<unknown>>()
   #pruneTimer: TimerHandle | undefined
@@ -99,6 +81,7 @@ export class BlobStore implements CacheStore {
     this.name = backend.name
     this.prefix = this.#options.prefix
     this.#names = new BlobNames(this.prefix)
+    this.#objects = new BlobObjects(backend, this.#names, { ...this.#options, name: this.name })
     this.#circuit = new StoreCircuit(
       `BlobStore(${backend?.name})`,
       this.name,
@@ -144,8 +127,8 @@ export class BlobStore implements CacheStore {
   async has(key: string): Promise<boolean> {
     assertStoreKey(key, this.name)
     const name = this.#names.nameOf(key)
-    const found = await this.#liveness(name, undefined, 'has', key)
-    await this.#dropUnusable(name, found, 'has', key)
+    const found = await this.#objects.liveness(name, undefined, 'has', key)
+    await this.#objects.dropUnusable(name, found, 'has', key)
     return found.state === 'live'
   }
 
@@ -198,28 +181,30 @@ export class BlobStore implements CacheStore {
     const metadata = metadataOf(entry)
     if (!this.backend.capabilities.conditionalWrites) {
       // Serialized per name by the caller: look, then write.
-      const found = await this.#liveness(name, undefined, 'setIfAbsent', key)
+      const found = await this.#objects.liveness(name, undefined, 'setIfAbsent', key)
       if (found.state === 'live') return false
       if (found.state === 'corrupt') safeReport(this.#options.onError, found.error)
-      await this.#call('setIfAbsent', key, (signal) => this.backend.write(name, bytes, { metadata, signal }))
+      await this.#objects.call('setIfAbsent', key, (call) =>
+        this.backend.write(name, bytes, call.with({ metadata })),
+      )
       return true
     }
     for (let round = 0; round < MAX_CLAIM_ROUNDS; round++) {
-      const created = await this.#call('setIfAbsent', key, (signal) =>
-        this.backend.write(name, bytes, { ifAbsent: true, metadata, signal }),
+      const created = await this.#objects.call('setIfAbsent', key, (call) =>
+        this.backend.write(name, bytes, call.with({ ifAbsent: true, metadata })),
       )
       if (created) return true
-      const found = await this.#liveness(name, undefined, 'setIfAbsent', key)
+      const found = await this.#objects.liveness(name, undefined, 'setIfAbsent', key)
       if (found.state === 'live') return false
       if (found.state === 'absent') continue
       if (found.version === undefined) {
         // No version to condition on: remove the dead entry, then try to create again.
-        await this.#dropUnusable(name, found, 'setIfAbsent', key)
+        await this.#objects.dropUnusable(name, found, 'setIfAbsent', key)
         continue
       }
       if (found.state === 'corrupt') safeReport(this.#options.onError, found.error)
-      const replaced = await this.#call('setIfAbsent', key, (signal) =>
-        this.backend.write(name, bytes, { ifVersion: found.version, metadata, signal }),
+      const replaced = await this.#objects.call('setIfAbsent', key, (call) =>
+        this.backend.write(name, bytes, call.with({ ifVersion: found.version, metadata })),
       )
       if (replaced) return true
     }
@@ -235,20 +220,20 @@ export class BlobStore implements CacheStore {
     if (!hasWildcard(pattern)) return (await this.delete(unescapeGlob(pattern))) ? 1 : 0
     const matcher = globToRegExp(pattern)
     let removed = 0
-    await this.#forEachPage(
+    await this.#objects.forEachPage(
       this.#names.listPrefix(globLiteralPrefix(pattern)),
       'deleteMatching',
       async (page) => {
         const matched = await mapWithConcurrency(page, this.#options.concurrency, async (info) => {
-          const key = await this.#keyOf(info, 'deleteMatching')
+          const key = await this.#objects.keyOf(info, 'deleteMatching')
           if (key === undefined || !matcher.test(key)) return undefined
           return {
             name: info.name,
-            live: (await this.#liveness(info.name, info, 'deleteMatching')).state === 'live',
+            live: (await this.#objects.liveness(info.name, info, 'deleteMatching')).state === 'live',
           }
         })
         const doomed = matched.filter((found) => found !== undefined)
-        await this.#deleteNames(
+        await this.#objects.deleteNames(
           doomed.map((found) => found.name),
           'deleteMatching',
         )
@@ -260,9 +245,9 @@ export class BlobStore implements CacheStore {
 
   /** Removes every object this store named under its prefix, and nothing else. */
   async clear(): Promise<void> {
-    await this.#forEachPage(this.prefix, 'clear', async (page) => {
+    await this.#objects.forEachPage(this.prefix, 'clear', async (page) => {
       const own = page.filter((info) => this.#names.keyOf(info.name) !== undefined)
-      await this.#deleteNames(
+      await this.#objects.deleteNames(
         own.map((info) => info.name),
         'clear',
       )
@@ -292,7 +277,7 @@ export class BlobStore implements CacheStore {
     this.#closed = true
     if (this.#pruneTimer !== undefined) this.#options.clock.clearTimeout(this.#pruneTimer)
     this.#pruneTimer = undefined
-    for (const controller of this.#inFlight) controller.abort(new Error(`${this.name} store closed`))
+    this.#objects.close()
     await this.#runningPrune?.catch(() => undefined)
     await this.backend.close?.()
   }
@@ -302,79 +287,22 @@ export class BlobStore implements CacheStore {
   async #get(key: string, operation: string): Promise<CacheEntry | undefined> {
     assertStoreKey(key, this.name)
     const name = this.#names.nameOf(key)
-    const found = await this.#call(operation, key, (signal) => this.backend.read(name, { signal }))
+    const found = await this.#objects.call(operation, key, (call) => this.backend.read(name, call))
     if (found === undefined) return undefined
     let entry: CacheEntry
     try {
       entry = await this.#options.codec.decode(found.bytes, key)
     } catch (error) {
-      await this.#dropUnusable(name, { state: 'corrupt', version: found.version, error }, operation, key)
+      await this.#objects.dropUnusable(
+        name,
+        { state: 'corrupt', version: found.version, error },
+        operation,
+        key,
+      )
       return undefined
     }
     if (!isDead(entry, this.#options.clock.now())) return entry
-    await this.#dropUnusable(name, { state: 'dead', version: found.version }, operation, key)
-    return undefined
-  }
-
-  /**
-   * Where the object stands, from metadata (`info`, or a `head`) or its header bytes; with the
-   * header, an entry carrying another key than `key` (or than the key its name spells) is corrupt.
-   */
-  async #liveness(
-    name: string,
-    info: BlobInfo | undefined,
-    operation: string,
-    key?: string,
-  ): Promise<Liveness> {
-    if (this.backend.capabilities.metadata) {
-      const known =
-        info?.metadata === undefined
-          ? await this.#call(operation, key, (signal) => this.backend.head(name, { signal }))
-          : info
-      if (known === undefined) return { state: 'absent' }
-      const staleUntil = Number(known.metadata?.[STALE_UNTIL] ?? Number.NaN)
-      if (!Number.isNaN(staleUntil)) {
-        return { state: this.#deadAt(staleUntil) ? 'dead' : 'live', version: known.version }
-      }
-    }
-    const expected = key ?? this.#names.keyOf(name) ?? undefined
-    const maxBytes =
-      expected === undefined ? ENTRY_TIMELINE_BYTES : KEY_SECTION_OFFSET + utf8.encode(expected).length
-    const head = await this.#call(operation, key, (signal) => this.backend.read(name, { maxBytes, signal }))
-    if (head === undefined) return { state: 'absent' }
-    const problem = headerProblem(head.bytes, expected)
-    if (problem !== undefined) {
-      const error = new CacheSerializationError(
-        `${this.name}: the object "${name}" holds ${problem}${expected === undefined ? '' : ` (key ${JSON.stringify(expected)})`}`,
-        { key: expected },
-      )
-      return { state: 'corrupt', version: head.version, error }
-    }
-    const staleUntil = (readEntryTimeline(head.bytes) as EntryHeaderTimeline).staleUntil
-    return { state: this.#deadAt(staleUntil) ? 'dead' : 'live', version: head.version }
-  }
-
-  #deadAt(staleUntil: number): boolean {
-    return isDead({ freshUntil: staleUntil, staleUntil }, this.#options.clock.now())
-  }
-
-  /** The key a listed object holds: from its name, or from its entry's key section for long keys. */
-  async #keyOf(info: BlobInfo, operation: string): Promise<string | undefined> {
-    const fromName = this.#names.keyOf(info.name)
-    if (fromName !== null) return fromName
-    let wanted = KEY_HEAD_BYTES
-    for (let attempt = 0; attempt < 2; attempt++) {
-      const head = await this.#call(operation, undefined, (signal) =>
-        this.backend.read(info.name, { maxBytes: wanted, signal }),
-      )
-      const found = head === undefined ? undefined : readEntryKey(head.bytes)
-      if (found === undefined) return undefined
-      if ('key' in found) {
-        return found.key !== undefined && this.#names.nameOf(found.key) === info.name ? found.key : undefined
-      }
-      if (found.moreBytes > MAX_KEY_HEAD_BYTES) return undefined
-      wanted = found.moreBytes
-    }
+    await this.#objects.dropUnusable(name, { state: 'dead', version: found.version }, operation, key)
     return undefined
   }
 
@@ -386,11 +314,11 @@ export class BlobStore implements CacheStore {
     const name = this.#names.nameOf(key)
     if (isDead(entry, this.#options.clock.now())) {
       // Nothing worth keeping; the previous entry must not survive the write either.
-      await this.#deleteNames([name], operation, key)
+      await this.#objects.deleteNames([name], operation, key)
       return
     }
-    await this.#call(operation, key, (signal) =>
-      this.backend.write(name, bytes, { metadata: metadataOf(entry), signal }),
+    await this.#objects.call(operation, key, (call) =>
+      this.backend.write(name, bytes, call.with({ metadata: metadataOf(entry) })),
     )
   }
 
@@ -399,10 +327,10 @@ export class BlobStore implements CacheStore {
     const single = keys.length === 1 ? keys[0] : undefined
     const found = await mapWithConcurrency(keys, this.#options.concurrency, async (key) => {
       const name = this.#names.nameOf(key)
-      return { name, state: (await this.#liveness(name, undefined, operation, key)).state }
+      return { name, state: (await this.#objects.liveness(name, undefined, operation, key)).state }
     })
     const present = found.filter((item) => item.state !== 'absent')
-    await this.#deleteNames(
+    await this.#objects.deleteNames(
       present.map((item) => item.name),
       operation,
       single,
@@ -410,64 +338,28 @@ export class BlobStore implements CacheStore {
     return present.filter((item) => item.state === 'live').length
   }
 
-  /** Deletes `names` in batches of the backend's `maxDeleteBatch`. */
-  async #deleteNames(names: string[], operation: string, key?: string): Promise<void> {
-    const batch = Math.max(1, this.backend.maxDeleteBatch ?? 1)
-    const batches: string[][] = []
-    for (let i = 0; i < names.length; i += batch) batches.push(names.slice(i, i + batch))
-    await mapWithConcurrency(batches, this.#options.concurrency, (names) =>
-      this.#call(operation, key, (signal) => this.backend.delete(names, { signal })),
-    )
-  }
-
-  /**
-   * Removes a dead or corrupt object (reporting the corruption), only if it is still the version
-   * that was read when the backend can tell; a failure is reported, not thrown.
-   */
-  async #dropUnusable(name: string, found: Liveness, operation: string, key?: string): Promise<boolean> {
-    if (found.state !== 'dead' && found.state !== 'corrupt') return false
-    if (found.state === 'corrupt') safeReport(this.#options.onError, found.error)
-    const { version } = found
-    const deleteIfVersion = this.backend.deleteIfVersion?.bind(this.backend)
-    try {
-      if (version !== undefined && deleteIfVersion !== undefined) {
-        return await this.#call(operation, key, (signal) => deleteIfVersion(name, version, { signal }))
-      }
-      await this.#call(operation, key, (signal) => this.backend.delete([name], { signal }))
-      return true
-    } catch (error) {
-      safeReport(this.#options.onError, error)
-      return false
-    }
-  }
-
   // ---- sweeping ----------------------------------------------------------------------------
-
-  async #forEachPage(
-    prefix: string,
-    operation: string,
-    onPage: (page: BlobInfo[]) => Promise<void>,
-  ): Promise<void> {
-    let cursor: string | undefined
-    do {
-      const page = await this.#call(operation, undefined, (signal) =>
-        this.backend.list(prefix, cursor, { signal }),
-      )
-      await onPage(page.objects.filter((info) => info.name.startsWith(prefix)))
-      cursor = page.cursor
-    } while (cursor !== undefined && !(operation === 'prune' && this.#closed))
-  }
 
   async #prune(): Promise<number> {
     let removed = 0
-    await this.#forEachPage(this.prefix, 'prune', async (page) => {
-      const own = page.filter((info) => this.#names.keyOf(info.name) !== undefined)
-      const dropped = await mapWithConcurrency(own, this.#options.concurrency, async (info) => {
-        if (this.#closed) return false
-        return this.#dropUnusable(info.name, await this.#liveness(info.name, info, 'prune'), 'prune')
-      })
-      removed += dropped.filter(Boolean).length
-    })
+    const stop = () => this.#closed
+    await this.#objects.forEachPage(
+      this.prefix,
+      'prune',
+      async (page) => {
+        const own = page.filter((info) => this.#names.keyOf(info.name) !== undefined)
+        const dropped = await mapWithConcurrency(own, this.#options.concurrency, async (info) => {
+          if (this.#closed) return false
+          return this.#objects.dropUnusable(
+            info.name,
+            await this.#objects.liveness(info.name, info, 'prune'),
+            'prune',
+          )
+        })
+        removed += dropped.filter(Boolean).length
+      },
+      stop,
+    )
     return removed
   }
 
@@ -483,41 +375,4 @@ export class BlobStore implements CacheStore {
   }
 
   // ---- calls -------------------------------------------------------------------------------
-
-  /**
-   * Runs one backend call bounded by `operationTimeout` (its signal aborted when the bound
-   * passes or the store closes); failures become `CacheStoreError`s naming operation and key.
-   */
-  async #call<T>(
-    operation: string,
-    key: string | undefined,
-    run: (signal: AbortSignal) => Promise<T>,
-  ): Promise<T> {
-    const controller = new AbortController()
-    this.#inFlight.add(controller)
-    try {
-      const { timeoutMs, clock } = this.#options
-      return await withTimeout(run(controller.signal), timeoutMs, clock, { store: this.name, operation, key })
-    } catch (error) {
-      controller.abort(error)
-      throw storeFailure(error, { store: this.name, operation, key })
-    } finally {
-      this.#inFlight.delete(controller)
-    }
-  }
-}
-
-/** What is wrong with an entry's first bytes, if anything: no header, or another key's entry. */
-function headerProblem(head: Uint8Array, expected: string | undefined): string | undefined {
-  if (readEntryTimeline(head) === undefined) return 'no valid entry header'
-  if (expected === undefined) return undefined
-  const held = readEntryKey(head)
-  if (held === undefined) return 'an unreadable key section'
-  if ('moreBytes' in held || (held.key !== undefined && held.key !== expected))
-    return 'the entry of another key'
-  return undefined
-}
-
-function metadataOf(entry: CacheEntry): Record<string, string> {
-  return { [STALE_UNTIL]: String(entry.staleUntil) }
 }

@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from 'vitest'
 import { CacheConfigError, CacheSerializationError } from '../errors'
 import { jsonSerializer } from '../serializers/json'
 import type { Serializer } from '../serializers/serializer'
-import { ENTRY_TIMELINE_BYTES, EntryCodec, readEntryKey, readEntryTimeline } from './codec'
+import { ENTRY_TIMELINE_BYTES, EntryCodec, readEntryTimeline } from './codec'
 import type { Compression } from './compression'
 import { crc32 } from './crc32'
 import type { CacheEntry } from './store'
@@ -134,18 +134,6 @@ describe('EntryCodec staleIfErrorFrom (flag 0x80 of the version byte)', () => {
       freshUntil: withErrorFrom.freshUntil,
       staleUntil: withErrorFrom.staleUntil,
     })
-  })
-
-  it('composes with the key section (version 2): the field follows the key, and both round-trip', async () => {
-    const withErrorFrom = { ...entry('v', { tags: ['t'] }), staleIfErrorFrom: 1_700_000_075_000 }
-    const bytes = await codec.encode(withErrorFrom, 'user:1', { embedKey: true })
-    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-    expect(bytes[2]).toBe(0x82)
-    expect(view.getUint32(41)).toBe(6)
-    expect(view.getFloat64(45 + 6)).toBe(1_700_000_075_000)
-    expect(await codec.decode(bytes, 'user:1')).toEqual(withErrorFrom)
-    expect(readEntryKey(bytes)).toEqual({ key: 'user:1' })
-    await expect(codec.decode(bytes, 'user:2')).rejects.toThrow(/another key/)
   })
 
   it('rejects a NaN staleIfErrorFrom, a truncated header, and the flag on an unknown version', async () => {

@@ -32,7 +32,7 @@
  * version 2):
  *
  * ```
- * 41       8    staleIfErrorFrom, epoch ms (only with the flag; in version 2 at 45 + K, after the key)
+ * 41       8    staleIfErrorFrom, epoch ms (only with the flag; at 45 + K in version 2)
  * 49       …    T tags, then the payload and the CRC-32 as without it
  * ```
  *
@@ -460,15 +460,14 @@ export class EntryCodec {
     }
 
     const keyBytes = options.embedKey === true ? textEncoder.encode(key ?? '') : undefined
-    // The key section (version 2) follows the fixed header; staleIfErrorFrom (the flag) follows it.
     const errorFromOffset = keyBytes === undefined ? FIXED_HEADER_BYTES : KEY_SECTION_OFFSET + keyBytes.length
     const tagsOffset = hasErrorFrom ? errorFromOffset + ERROR_FROM_BYTES : errorFromOffset
     const bytes = new Uint8Array(tagsOffset + tagBytes + payload.length + CHECKSUM_BYTES)
     const view = dataView(bytes)
     bytes[0] = MAGIC_0
     bytes[1] = MAGIC_1
-    const version = keyBytes === undefined ? FORMAT_VERSION : KEYED_FORMAT_VERSION
-    bytes[2] = hasErrorFrom ? version | ERROR_FROM_FLAG : version
+    bytes[2] =
+      (keyBytes === undefined ? FORMAT_VERSION : KEYED_FORMAT_VERSION) | (hasErrorFrom ? ERROR_FROM_FLAG : 0)
     bytes[3] = this.serializer.id
     bytes[4] = compressionId
     view.setFloat64(5, createdAt)
@@ -540,7 +539,7 @@ export class EntryCodec {
     const errorFromOffset = offset
     if (hasErrorFrom) {
       offset += ERROR_FROM_BYTES
-      if (offset > end) throw fail(`truncated (${length} bytes)`)
+      if (offset > end) throw fail('truncated (staleIfErrorFrom)')
     }
     if (tagCount > (end - offset) / 4) throw fail('truncated (tags)')
     const tagOffsets = new Array<number>(tagCount)
