@@ -1,7 +1,7 @@
 import { CacheSerializationError } from '../errors'
 import { safeReport } from '../instance-defaults'
 import type { BlobBackend, BlobInfo } from './blob-backend'
-import { BlobCall } from './blob-call'
+import { BlobCall, closeBlobCalls, type OpenBlobCalls } from './blob-call'
 import type { BlobNames } from './blob-names'
 import type { ResolvedBlobStoreOptions } from './blob-store-options'
 import { ENTRY_TIMELINE_BYTES, type EntryHeaderTimeline, readEntryKey, readEntryTimeline } from './codec'
@@ -38,8 +38,8 @@ export class BlobObjects {
   readonly #backend: BlobBackend
   readonly #names: BlobNames
   readonly #options: ResolvedBlobStoreOptions & { name: string }
-  /** Aborted by `close()`: the signal of every backend call in flight follows it. */
-  readonly #closing = new AbortController()
+  /** The calls in flight whose signal exists: `close()` aborts them. */
+  readonly #open: OpenBlobCalls = { calls: new Set(), closedBecause: undefined }
   readonly #deadlines: DeadlineWatch
 
   constructor(backend: BlobBackend, names: BlobNames, options: ResolvedBlobStoreOptions & { name: string }) {
@@ -51,7 +51,7 @@ export class BlobObjects {
 
   /** Aborts the calls in flight and stops the deadline timer. */
   close(): void {
-    this.#closing.abort(new Error(`${this.#options.name} store closed`))
+    closeBlobCalls(this.#open, new Error(`${this.#options.name} store closed`))
     this.#deadlines.stop()
   }
 
@@ -167,7 +167,7 @@ export class BlobObjects {
    * passes or the store closes); failures become `CacheStoreError`s naming operation and key.
    */
   async call<T>(operation: string, key: string | undefined, run: (call: BlobCall) => Promise<T>): Promise<T> {
-    const call = new BlobCall(this.#closing.signal)
+    const call = new BlobCall(this.#open)
     try {
       return await this.#deadlines.bound(run(call), { store: this.#options.name, operation, key })
     } catch (error) {

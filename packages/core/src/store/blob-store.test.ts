@@ -54,6 +54,18 @@ class HangingBackend extends MemoryBlobBackend {
   }
 }
 
+/** A backend whose reads settle only when their signal aborts, as the SDKs' requests do. */
+class AbortableBackend extends MemoryBlobBackend {
+  readonly signals: AbortSignal[] = []
+  override read(_name: string, options: BlobCallOptions = {}) {
+    const signal = options.signal as AbortSignal
+    this.signals.push(signal)
+    return new Promise<undefined>((_, reject) =>
+      signal.addEventListener('abort', () => reject(signal.reason)),
+    )
+  }
+}
+
 describe('BlobStore', () => {
   it('names objects below its prefix, the key readable in the name', async () => {
     const { store, backend } = storeOver()
@@ -152,6 +164,29 @@ describe('BlobStore', () => {
     expect(CacheTimeoutError.isInstance(error)).toBe(true)
     expect(error).toMatchObject({ store: 'memory-blob', operation: 'get', key: 'k' })
     expect(backend.signals[0]?.aborted).toBe(true)
+  })
+
+  it('close() aborts every call in flight, 50 at once, without a listener per call on a shared signal', async () => {
+    const warnings: Error[] = []
+    const onWarning = (warning: Error) => warnings.push(warning)
+    process.on('warning', onWarning)
+    try {
+      const backend = new AbortableBackend()
+      const { store } = storeOver(backend, { operationTimeout: '1h', circuitBreaker: false })
+      const pending = Array.from({ length: 50 }, (_, i) =>
+        store.get(`k${i}`).catch((error: unknown) => error),
+      )
+      await flushMicrotasks()
+      expect(backend.signals).toHaveLength(50)
+      expect(backend.signals.some((signal) => signal.aborted)).toBe(false)
+      await store.close()
+      expect(backend.signals.every((signal) => signal.aborted)).toBe(true)
+      for (const error of await Promise.all(pending)) expect(CacheStoreError.isInstance(error)).toBe(true)
+      await new Promise((resolve) => setImmediate(resolve)) // warnings are emitted on the next tick
+      expect(warnings.map((warning) => warning.name)).not.toContain('MaxListenersExceededWarning')
+    } finally {
+      process.off('warning', onWarning)
+    }
   })
 
   it('wraps backend failures in CacheStoreError naming store, operation and key', async () => {
