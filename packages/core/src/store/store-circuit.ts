@@ -1,6 +1,7 @@
 import { type Clock, systemClock } from '../clock'
 import { CacheCircuitOpenError, CacheConfigError, CacheStoreError } from '../errors'
 import { CircuitBreaker, type CircuitBreakerOptions, type CircuitState } from './circuit-breaker'
+import { STORE_CAPABILITY_METHODS } from './store-capabilities'
 
 /**
  * The `circuitBreaker` option of a remote store: tune its breaker, or `false` to call the backend
@@ -22,26 +23,15 @@ export type StoreCircuitBreakerOption = Omit<CircuitBreakerOptions, 'clock'> | f
  */
 export const DEFAULT_STORE_CIRCUIT_BREAKER = { failureThreshold: 5, resetTimeout: '10s' } as const
 
-/** The store methods that reach the backend, guarded by the breaker when present on the store. */
+/**
+ * The store methods that reach the backend, guarded by the breaker when present on the store:
+ * the protocol (but `close`, which must always run) and the coordination primitives.
+ */
 const GUARDED_METHODS = [
-  'get',
-  'set',
-  'delete',
-  'has',
-  'getMany',
-  'setMany',
-  'deleteMany',
-  'setIfAbsent',
-  'deleteMatching',
-  'clear',
-  'acquireLock',
-  'releaseLock',
-  'extendLock',
-  'lockOwner',
-  'acquireSlot',
-  'releaseSlot',
-  'countSlots',
-] as const
+  ...STORE_CAPABILITY_METHODS.protocol.filter((method) => method !== 'close'),
+  ...STORE_CAPABILITY_METHODS.coordination,
+  ...STORE_CAPABILITY_METHODS.lockExtension,
+]
 
 /**
  * The circuit breaker of a remote store (`RedisStore`, `BlobStore`), one shared piece: after
@@ -57,10 +47,15 @@ const GUARDED_METHODS = [
  *
  * @example
  * ```ts
- * class MyStore implements CacheStore {
- *   readonly #circuit = new StoreCircuit('MyStore', this.name, options.circuitBreaker)
- *   constructor(options) { this.#circuit.guard(this) }
- *   get circuitState() { return this.#circuit.state }
+ * class GuardedStore extends MemoryStore {
+ *   readonly #circuit = new StoreCircuit('GuardedStore', this.name, { failureThreshold: 3 })
+ *   constructor() {
+ *     super()
+ *     this.#circuit.guard(this)
+ *   }
+ *   get circuitState() {
+ *     return this.#circuit.state
+ *   }
  * }
  * ```
  */
