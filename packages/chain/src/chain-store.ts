@@ -341,7 +341,9 @@ export class ChainStore implements CacheStore {
         { option: 'ttls' },
       )
     }
-    return new ChainStore(
+    // `new this`, not `new ChainStore`: a class that names itself inside its body is emitted by
+    // esbuild as `class _ChainStore`, the name users would then see in errors and logs.
+    return new this(
       stores.map((store, index) => {
         const ttl = ttls?.[index]
         return ttl === undefined ? { store } : { store, ttl }
