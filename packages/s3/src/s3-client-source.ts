@@ -49,8 +49,12 @@ export interface S3ConnectionOptions {
    * @defaultValue the AWS SDK's provider chain (environment, shared files, instance or task role)
    * @example
    * ```ts
-   * import { fromIni } from '@aws-sdk/credential-providers'
-   * new S3Store({ bucket: 'my-cache', credentials: fromIni({ profile: 'cache' }) })
+   * // static keys here; any AWS credential provider (e.g. `fromIni` of
+   * // `@aws-sdk/credential-providers`) fits the same option
+   * new S3Store({
+   *   bucket: 'my-cache',
+   *   credentials: { accessKeyId: process.env.CACHE_KEY_ID ?? '', secretAccessKey: process.env.CACHE_SECRET ?? '' },
+   * })
    * ```
    */
   credentials?: S3ClientConfig['credentials']
