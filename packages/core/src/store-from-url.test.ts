@@ -67,6 +67,7 @@ describe('storeFromUrl', () => {
     }
     expect((await configError(storeFromUrl('file:///'))).message).toMatch(/directory is missing/)
     expect((await configError(storeFromUrl('gs:///prefix'))).message).toMatch(/bucket is missing/)
+    expect((await configError(storeFromUrl('s3:///prefix'))).message).toMatch(/bucket is missing/)
   })
 
   it('advertises only the adapter packages of this repository', async () => {
@@ -76,9 +77,9 @@ describe('storeFromUrl', () => {
     )
     for (const adapter of Object.values(KNOWN_ADAPTERS)) expect(packages).toContain(adapter.packageName)
     const unknown = await configError(storeFromUrl('nosuch://x'))
-    for (const scheme of ['memory://', 'redis://', 'file://', 'gs://'])
+    for (const scheme of ['memory://', 'redis://', 'file://', 'gs://', 's3://'])
       expect(unknown.message).toContain(scheme)
-    expect(unknown.message).not.toMatch(/s3:/)
+    expect(unknown.message).not.toMatch(/azure:/)
   })
 
   it('names the package, the install command and registerStoreAdapter when the adapter is missing', async () => {

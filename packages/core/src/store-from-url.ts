@@ -113,6 +113,8 @@ export async function openStoreFromUrl(
  * | `memory://` (`?maxEntries=…&maxBytes=…&name=…`) | `MemoryStore` | built in |
  * | `redis://[user:pass@]host:port/db`, `rediss://…` | `RedisStore` | `@stratacache/redis` |
  * | `file:///var/cache/app` | `FileStore` | `@stratacache/file` |
+ * | `s3://bucket/prefix?region=…` | `S3Store` | `@stratacache/s3` |
+ * | `gs://bucket/prefix` | `GcsStore` | `@stratacache/gcs` |
  *
  * The adapter package is found in this order: a factory registered for the scheme with
  * {@link registerStoreAdapter}; the package as `@stratacache/core` itself imports it; the package

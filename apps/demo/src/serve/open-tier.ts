@@ -27,9 +27,8 @@ export async function openTier(url: string): Promise<CacheStore> {
     return await storeFromUrl(url)
   } catch (error) {
     const bundled = BUNDLED[new URL(url).protocol]
-    // Not installed where core looks, or (s3:) a scheme core does not list until it is published.
-    const fallBack = /not installed|Unsupported store URL/
-    if (bundled === undefined || !CacheConfigError.isInstance(error) || !fallBack.test(error.message))
+    // Not installed where core looks (core's own folder in this workspace).
+    if (bundled === undefined || !CacheConfigError.isInstance(error) || !/not installed/.test(error.message))
       throw error
     return (await bundled()).fromUrl(new URL(url))
   }

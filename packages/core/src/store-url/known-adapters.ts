@@ -30,7 +30,7 @@ export interface KnownAdapter {
 /**
  * The one list of URL schemes served by this repository's adapter packages, and the only place
  * `storeFromUrl`'s messages learn package names from: a new adapter package adds its line here
- * (a scheme such as `'s3:'` → `{ packageName: '@stratacache/s3', peers: ['@aws-sdk/client-s3'], … }`)
+ * (a scheme such as `'azure:'` → `{ packageName: '@stratacache/azure', peers: ['@azure/storage-blob'], … }`)
  * when it is published, and nothing else.
  *
  * @example
@@ -55,6 +55,13 @@ export const KNOWN_ADAPTERS: Readonly<Record<string, KnownAdapter>> = {
     peers: ['@google-cloud/storage'],
     example: 'gs://bucket/prefix',
     check: (url) => (url.hostname === '' ? 'the bucket is missing (gs://bucket/prefix)' : undefined),
+  },
+  's3:': {
+    packageName: '@stratacache/s3',
+    peers: ['@aws-sdk/client-s3'],
+    example: 's3://bucket/prefix?region=eu-west-1',
+    check: (url) =>
+      url.hostname === '' ? 'the bucket is missing (s3://bucket/prefix?region=eu-west-1)' : undefined,
   },
 }
 
