@@ -221,4 +221,11 @@ export { assertStoreKey } from './store/store-key'
 export { type TimeoutContext, withTimeout } from './store/with-timeout'
 export { type StoreUrlFactory, storeFromUrl } from './store-from-url'
 export { registerStoreAdapter } from './store-url/adapter-registry'
+export {
+  prefixFromUrlPath,
+  readUrlParameters,
+  type UrlParameterKind,
+  type UrlParameters,
+  type UrlParameterValue,
+} from './store-url/url-parameters'
 export type { CacheTracer, TracedOperation } from './tracing/cache-tracer'

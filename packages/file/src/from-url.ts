@@ -1,19 +1,14 @@
-import { CacheConfigError } from '@stratacache/core'
+import { CacheConfigError, readUrlParameters } from '@stratacache/core'
 import { FileStore, type FileStoreOptions } from './file-store'
 
-/** The query parameters {@link fromUrl} understands. */
-const URL_PARAMETERS = ['maxBytes', 'pruneInterval', 'dedupeWrites', 'fsync', 'compress'] as const
-
-function parseBoolean(url: URL, name: string, raw: string): boolean {
-  if (raw === 'true' || raw === '1') return true
-  if (raw === 'false' || raw === '0') return false
-  throw new CacheConfigError(
-    `FileStore URL ${url.href}: parameter "${name}" must be true or false, got "${raw}"`,
-    {
-      option: name,
-    },
-  )
-}
+/** The query parameters {@link fromUrl} understands, and how each is read. */
+const URL_PARAMETERS = {
+  maxBytes: 'number',
+  pruneInterval: 'duration',
+  dedupeWrites: 'boolean',
+  fsync: 'boolean',
+  compress: 'boolean',
+} as const
 
 /**
  * Builds a {@link FileStore} from a `file:` URL; `storeFromUrl('file:///var/cache/app')` in
@@ -36,29 +31,7 @@ export function fromUrl(url: URL, options: Partial<FileStoreOptions> = {}): File
       option: 'url',
     })
   }
-  const fromQuery: Partial<FileStoreOptions> = {}
-  for (const [name, raw] of url.searchParams) {
-    switch (name as (typeof URL_PARAMETERS)[number]) {
-      case 'maxBytes':
-        fromQuery.maxBytes = Number(raw)
-        break
-      case 'pruneInterval':
-        fromQuery.pruneInterval = /^\d+(\.\d+)?$/.test(raw)
-          ? Number(raw)
-          : (raw as FileStoreOptions['pruneInterval'])
-        break
-      case 'dedupeWrites':
-      case 'fsync':
-      case 'compress':
-        fromQuery[name as 'dedupeWrites' | 'fsync' | 'compress'] = parseBoolean(url, name, raw)
-        break
-      default:
-        throw new CacheConfigError(
-          `FileStore URL ${url.href}: unknown parameter "${name}" (known: ${URL_PARAMETERS.join(', ')})`,
-          { option: name },
-        )
-    }
-  }
+  const fromQuery = readUrlParameters('FileStore', url, URL_PARAMETERS)
   const dir = new URL(url.href)
   dir.search = ''
   return new FileStore({ ...fromQuery, ...options, dir: options.dir ?? dir })

@@ -1,34 +1,20 @@
-import { CacheConfigError } from '@stratacache/core'
+import { CacheConfigError, prefixFromUrlPath, readUrlParameters } from '@stratacache/core'
 import { S3Store, type S3StoreOptions } from './s3-store'
 
-/** The query parameters {@link fromUrl} understands. */
-const URL_PARAMETERS = [
-  'region',
-  'endpoint',
-  'forcePathStyle',
-  'compress',
-  'operationTimeout',
-  'pruneInterval',
-  'concurrency',
-] as const
-
-/** A duration parameter: a number of seconds, or a string with a unit (checked by the store). */
-function parseDuration(raw: string): number | `${number}${'ms' | 's' | 'm' | 'h' | 'd'}` {
-  return /^\d+(\.\d+)?$/.test(raw) ? Number(raw) : (raw as `${number}s`)
-}
+/** The query parameters {@link fromUrl} understands, and how each is read. */
+const URL_PARAMETERS = {
+  region: 'string',
+  endpoint: 'string',
+  forcePathStyle: 'boolean',
+  compress: 'boolean',
+  operationTimeout: 'duration',
+  pruneInterval: 'duration',
+  concurrency: 'integer',
+} as const
 
 /** The URL without query and credentials, as it may appear in an error message. */
 function shownUrl(url: URL): string {
   return `s3://${url.hostname}${url.pathname}`
-}
-
-function parseBoolean(url: URL, name: string, raw: string): boolean {
-  if (raw === 'true' || raw === '1') return true
-  if (raw === 'false' || raw === '0') return false
-  throw new CacheConfigError(
-    `S3Store URL ${shownUrl(url)}: parameter "${name}" must be true or false, got ${JSON.stringify(raw)}`,
-    { option: name },
-  )
 }
 
 /**
@@ -60,36 +46,8 @@ export function fromUrl(url: URL, options: Partial<S3StoreOptions> = {}): S3Stor
   if (url.hostname === '' && options.bucket === undefined) {
     throw new CacheConfigError('S3Store URL: the bucket is missing (s3://bucket/prefix)', { option: 'url' })
   }
-  const fromQuery: Partial<S3StoreOptions> = {}
-  for (const [name, raw] of url.searchParams) {
-    switch (name as (typeof URL_PARAMETERS)[number]) {
-      case 'region':
-      case 'endpoint':
-        fromQuery[name as 'region' | 'endpoint'] = raw
-        break
-      case 'forcePathStyle':
-        fromQuery.forcePathStyle = parseBoolean(url, name, raw)
-        break
-      case 'compress':
-        fromQuery.compress = parseBoolean(url, name, raw)
-        break
-      case 'operationTimeout':
-      case 'pruneInterval':
-        fromQuery[name as 'operationTimeout' | 'pruneInterval'] = parseDuration(raw)
-        break
-      case 'concurrency':
-        fromQuery.concurrency = Number(raw)
-        break
-      default:
-        throw new CacheConfigError(
-          `S3Store URL ${shownUrl(url)}: unknown parameter "${name}" (known: ${URL_PARAMETERS.join(', ')})`,
-          { option: name },
-        )
-    }
-  }
-  // A prefix is made of `/`-separated segments ending in `/`: `s3://b/app` means `app/`.
-  const path = decodeURIComponent(url.pathname.replace(/^\/+/, ''))
-  const prefix = path === '' || path.endsWith('/') ? path : `${path}/`
+  const fromQuery = readUrlParameters('S3Store', url, URL_PARAMETERS, shownUrl(url))
+  const prefix = prefixFromUrlPath(url)
   return new S3Store({
     ...fromQuery,
     ...(prefix === '' ? {} : { prefix }),
