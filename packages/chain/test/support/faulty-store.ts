@@ -1,6 +1,12 @@
 // A test double for fault paths: real MemoryStore behaviour behind an async-only facade, whose
 // operations can be switched to fail, or paused until released (to order concurrent operations).
-import { type CacheEntry, type CacheStore, type Clock, MemoryStore } from '@stratacache/core'
+import {
+  type CacheEntry,
+  type CacheStore,
+  type Clock,
+  MemoryStore,
+  STORE_CAPABILITY_METHODS,
+} from '@stratacache/core'
 
 type Operation = Exclude<keyof CacheStore, 'name'>
 
@@ -21,20 +27,7 @@ export class FaultyStore implements CacheStore {
 
   /** Makes every operation fail (`true`) or work again (`false`). */
   down(isDown: boolean): void {
-    const all: Operation[] = [
-      'get',
-      'set',
-      'delete',
-      'has',
-      'getMany',
-      'setMany',
-      'deleteMany',
-      'setIfAbsent',
-      'deleteMatching',
-      'clear',
-      'close',
-    ]
-    for (const operation of all) {
+    for (const operation of STORE_CAPABILITY_METHODS.protocol) {
       if (isDown) this.failing.add(operation)
       else this.failing.delete(operation)
     }
