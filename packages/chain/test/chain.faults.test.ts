@@ -5,14 +5,9 @@
  */
 import { CacheStoreError, cache, createCache, MemoryStore } from '@stratacache/core'
 import { RedisStore } from '@stratacache/redis'
-import { Cluster } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  type RedisCluster,
-  type RedisServer,
-  startRedisCluster,
-  startRedisServer,
-} from '../../redis/test/support/redis-server'
+import { useFaultCluster } from '../../redis/test/support/fault-cluster'
+import { type RedisServer, startRedisServer } from '../../redis/test/support/redis-server'
 import { ChainStore } from '../src/chain-store'
 
 const entry = (value: string) => {
@@ -91,25 +86,12 @@ describe('a chain over a Redis that freezes or dies', () => {
 })
 
 describe('a chain over a Redis Cluster that loses a master', () => {
-  let cluster: RedisCluster
-  let client: Cluster
-  beforeAll(async () => {
-    cluster = await startRedisCluster(3)
-    client = new Cluster(
-      cluster.ports.map((port) => ({ host: '127.0.0.1', port })),
-      { redisOptions: { commandTimeout: 500, maxRetriesPerRequest: 1 }, clusterRetryStrategy: () => 100 },
-    )
-    client.on('error', () => {})
-  }, 60_000)
-  afterAll(async () => {
-    client?.disconnect()
-    await cluster?.stop()
-  })
+  const fault = useFaultCluster()
 
   it('clear() and deleteMatching() reject naming the unreachable master; the first tier is cleared all the same', async () => {
     const l1 = new MemoryStore({ maxEntries: 10_000 })
     const redis = new RedisStore({
-      client,
+      client: fault.client,
       prefix: 'chain:',
       operationTimeout: '500ms',
       circuitBreaker: false,
@@ -118,7 +100,7 @@ describe('a chain over a Redis Cluster that loses a master', () => {
     await chain.setMany(
       Array.from({ length: 300 }, (_, i): [string, ReturnType<typeof entry>] => [`k${i}`, entry('v')]),
     )
-    const victim = cluster.nodes[1]!
+    const victim = fault.cluster.nodes[1]!
     await victim.kill()
     try {
       const names = expect.objectContaining({ message: expect.stringContaining(`127.0.0.1:${victim.port}`) })

@@ -16,12 +16,8 @@ import { Cluster, Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { RedisBus } from '../src/redis-bus'
 import { RedisStore } from '../src/redis-store'
-import {
-  type RedisCluster,
-  type RedisServer,
-  startRedisCluster,
-  startRedisServer,
-} from './support/redis-server'
+import { useFaultCluster } from './support/fault-cluster'
+import { type RedisServer, startRedisServer } from './support/redis-server'
 import { type AcquireWorker, startAcquireWorker } from './support/workers'
 
 /** Polls `check` every 50 ms until it holds or `withinMs` passes; resolves whether it held. */
@@ -216,29 +212,20 @@ describe('a standalone redis-server that freezes or dies', () => {
 })
 
 describe('a 3-master Redis Cluster that loses a master', () => {
-  let cluster: RedisCluster
-  let client: Cluster
-  beforeAll(async () => {
-    cluster = await startRedisCluster(3)
-    client = new Cluster(
-      cluster.ports.map((port) => ({ host: '127.0.0.1', port })),
-      { redisOptions: { commandTimeout: 500, maxRetriesPerRequest: 1 }, clusterRetryStrategy: () => 100 },
-    )
-    client.on('error', () => {})
-  }, 60_000)
-  afterAll(async () => {
-    client?.disconnect()
-    await cluster?.stop()
-  })
+  const fault = useFaultCluster()
 
   it('refuses a bounded store whose prefix would make an empty hash tag (every write: CROSSSLOT)', () => {
-    expect(() => new RedisStore({ client, prefix: '}app:', maxEntries: 10 })).toThrowError(CacheConfigError)
-    expect(() => new RedisStore({ client, prefix: '}app:', maxEntries: 10 })).toThrowError(/"\}app:"/)
+    expect(() => new RedisStore({ client: fault.client, prefix: '}app:', maxEntries: 10 })).toThrowError(
+      CacheConfigError,
+    )
+    expect(() => new RedisStore({ client: fault.client, prefix: '}app:', maxEntries: 10 })).toThrowError(
+      /"\}app:"/,
+    )
   })
 
   it('clear() on a client that has only just been created covers the whole cluster', async () => {
-    const fresh = new Cluster(cluster.ports.map((port) => ({ host: '127.0.0.1', port })))
-    const store = new RedisStore({ client, prefix: 'fresh:' })
+    const fresh = new Cluster(fault.cluster.ports.map((port) => ({ host: '127.0.0.1', port })))
+    const store = new RedisStore({ client: fault.client, prefix: 'fresh:' })
     await store.setMany([
       ['a', entry('1')],
       ['b', entry('2')],
@@ -255,7 +242,7 @@ describe('a 3-master Redis Cluster that loses a master', () => {
   it('clear, deleteMatching, cache().clear() and evict({ allEntries }) reject naming the unreachable master and its slots', async () => {
     // Without a breaker: each call below must meet the unreachable master itself.
     const store = new RedisStore({
-      client,
+      client: fault.client,
       prefix: 'all-or-error:',
       operationTimeout: '500ms',
       circuitBreaker: false,
@@ -265,7 +252,7 @@ describe('a 3-master Redis Cluster that loses a master', () => {
       entry(String(i)),
     ])
     await store.setMany(items)
-    const victim = cluster.nodes[2]!
+    const victim = fault.cluster.nodes[2]!
     await victim.kill()
     try {
       const address = `127.0.0.1:${victim.port}`
@@ -286,7 +273,7 @@ describe('a 3-master Redis Cluster that loses a master', () => {
       await victim.restart()
     }
     // Back: once the cluster reports every slot served again, clear() resolves.
-    const whole = new RedisStore({ client, prefix: 'all-or-error:', operationTimeout: '500ms' })
+    const whole = new RedisStore({ client: fault.client, prefix: 'all-or-error:', operationTimeout: '500ms' })
     expect(
       await eventually(
         () =>
