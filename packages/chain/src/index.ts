@@ -1,4 +1,5 @@
 // @stratacache/chain: explicit named exports only.
-export { type ChainBuildOptions, ChainStore, type ChainStoreOptions, type ChainTier } from './chain-store'
+export type { ChainBuildOptions, ChainStoreOptions, ChainTier } from './chain-options'
+export { ChainStore } from './chain-store'
 export { CircuitBreaker, type CircuitBreakerOptions, type CircuitState } from './circuit-breaker'
 export { FailoverStore, type FailoverStoreOptions } from './failover-store'
