@@ -1,7 +1,8 @@
 /**
  * `pnpm demo`: the stratacache tour on embedded defaults (memory over a file tier in a temp dir);
- * set REDIS_URL=redis://127.0.0.1:6379 to add a Redis tier, and S3_URL=s3://bucket/prefix/?region=…
- * (credentials from the AWS provider chain) to add an S3 tier. It exits by itself.
+ * set REDIS_URL=redis://127.0.0.1:6379 to add a Redis tier, S3_URL=s3://bucket/prefix/?region=…
+ * (credentials from the AWS provider chain) to add an S3 tier, and GCS_URL=gs://bucket/prefix
+ * (application default credentials) to add a GCS tier. It exits by itself.
  *
  * `pnpm demo --serve` (or `pnpm demo:serve`): the live service on 127.0.0.1 (PORT, default a free
  * port) over the tiers of CACHE_TIERS (default memory over file); TRACES=console prints its spans.
@@ -43,7 +44,12 @@ if (process.argv.includes('--serve')) {
   process.on('SIGTERM', stop)
 } else {
   try {
-    await runTour({ dir, redisUrl: process.env.REDIS_URL, s3Url: process.env.S3_URL })
+    await runTour({
+      dir,
+      redisUrl: process.env.REDIS_URL,
+      s3Url: process.env.S3_URL,
+      gcsUrl: process.env.GCS_URL,
+    })
   } finally {
     await rm(dir, { recursive: true, force: true })
   }

@@ -1,7 +1,7 @@
 /**
  * The stratacache tour: what a backend team gets by wrapping an expensive function once.
  * Runs on embedded defaults (a memory tier over a file tier); adds a Redis tier when `redisUrl`
- * is given and an S3 tier below it when `s3Url` is. Every step prints what happened and returns
+ * is given, and an S3 and a GCS tier below it when `s3Url` and `gcsUrl` are. Every step prints what happened and returns
  * the numbers, so the tour is also a test.
  */
 
@@ -13,10 +13,9 @@ import {
   InMemoryMetrics,
   instrument,
   MemoryStore,
-  storeFromUrl,
 } from '@stratacache/core'
 import { FileStore } from '@stratacache/file'
-import { fromUrl as s3StoreFromUrl } from '@stratacache/s3'
+import { openTier } from './serve/open-tier'
 
 /** Options of {@link runTour}. */
 export interface TourOptions {
@@ -26,6 +25,8 @@ export interface TourOptions {
   redisUrl?: string | undefined
   /** An `s3://bucket/prefix?region=…` URL: adds an S3 tier (the cold, durable one) at the bottom. */
   s3Url?: string | undefined
+  /** A `gs://bucket/prefix` URL: adds a Google Cloud Storage tier at the bottom. */
+  gcsUrl?: string | undefined
   /** Where the tour prints. @defaultValue `console.log` */
   print?: (line: string) => void
 }
@@ -71,14 +72,15 @@ export async function runTour(options: TourOptions): Promise<TourSummary> {
     { store: tier(new MemoryStore({ maxEntries: 10_000 }), 'L1:memory'), ttl: '1m' },
     { store: tier(new FileStore({ dir: options.dir }), 'L2:file') },
   ]
-  if (options.redisUrl) {
-    tiers.push({ store: tier(await storeFromUrl(options.redisUrl), 'L3:redis') })
-    tierNames.push('L3:redis')
-  }
-  if (options.s3Url) {
-    const name = `L${tiers.length + 1}:s3`
-    // The S3 package directly: inside this workspace core's `storeFromUrl` cannot import it.
-    tiers.push({ store: tier(s3StoreFromUrl(new URL(options.s3Url)), name) })
+  const lower: [kind: string, url: string | undefined][] = [
+    ['redis', options.redisUrl],
+    ['s3', options.s3Url],
+    ['gcs', options.gcsUrl],
+  ]
+  for (const [kind, url] of lower) {
+    if (!url) continue
+    const name = `L${tiers.length + 1}:${kind}`
+    tiers.push({ store: tier(await openTier(url), name) })
     tierNames.push(name)
   }
   const chain = new ChainStore(tiers, { closeTiers: false })
