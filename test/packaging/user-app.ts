@@ -1,10 +1,10 @@
 /**
  * What the packaging tests share to build a user's application outside the workspace: its
  * `package.json` depending on the packed tarballs, the environment of a user's shell, `node` and
- * `npm` run in it.
+ * `npm` run in it, and the examples of a README as the application's own code.
  */
 import { execFile } from 'node:child_process'
-import { cpSync, mkdirSync, writeFileSync } from 'node:fs'
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
@@ -85,12 +85,63 @@ export async function npmTree(dir: string): Promise<string> {
   return (await run('npm', ['ls', '--all'], { cwd: dir, env: userEnv() })).stdout
 }
 
+/** The first ` ```ts ` block of a Markdown file (a README's main example), as written. */
+export function firstTsExample(path: string): string {
+  const match = /^```ts[^\n]*\n([\s\S]*?)^```/m.exec(readFileSync(path, 'utf8'))
+  if (match?.[1] === undefined) throw new Error(`${path} has no \`\`\`ts example`)
+  return match[1]
+}
+
 /** The parts of esbuild the packaging tests use (it is tsup's dependency, not the root's: no types here). */
 interface Esbuild {
   build(options: Record<string, unknown>): Promise<unknown>
+  transformSync(code: string, options: Record<string, unknown>): { code: string }
 }
 
 /** The esbuild that tsup brings (the workspace's own). */
 export const esbuild: Esbuild = createRequire(createRequire(join(ROOT, 'package.json')).resolve('tsup'))(
   'esbuild',
 )
+
+/**
+ * A README example as the files an ESM (`.mjs`) and a CommonJS (`.cjs`) application would hold:
+ * the example's code as written (when it uses TypeScript syntax, with the types removed by
+ * esbuild), with `prelude` (what the example leaves to the application, e.g. the function it
+ * caches) before it and `epilogue` after it, in the same scope. In CommonJS its
+ * `import { a, b as c } from 'x'` are `const { a, b: c } = require('x')` and the rest runs in an
+ * async function (no top-level await there).
+ */
+export function exampleModules(
+  example: string,
+  { prelude, epilogue }: { prelude: string; epilogue: string },
+): { mjs: string; cjs: string } {
+  let code = example
+  try {
+    esbuild.transformSync(code, { loader: 'js', format: 'esm' })
+  } catch {
+    code = esbuild.transformSync(code, { loader: 'ts', format: 'esm', target: 'node20' }).code
+  }
+  const IMPORT = /^import\s*\{([^}]*)\}\s*from\s*(['"][^'"]+['"]);?[ \t]*$/gm
+  const imports = code.match(IMPORT) ?? []
+  const body = code.replace(IMPORT, '').trim()
+  const other = /^import\b.*$/m.exec(body)
+  if (other !== null) throw new Error(`exampleModules: an import it cannot require: ${other[0]}`)
+  const requires = imports.map((line) =>
+    line.replace(IMPORT, (_, names: string, from: string) => {
+      const bindings = names.split(',').map((name) => name.trim().replace(/\s+as\s+/, ': '))
+      return `const { ${bindings.filter(Boolean).join(', ')} } = require(${from})`
+    }),
+  )
+  return {
+    mjs: [...imports, prelude, body, epilogue].join('\n'),
+    cjs: [
+      ...requires,
+      'async function main() {',
+      prelude,
+      body,
+      epilogue,
+      '}',
+      'main().catch((error) => {\n  console.error(error)\n  process.exit(1)\n})',
+    ].join('\n'),
+  }
+}
