@@ -1,19 +1,24 @@
-import { execFile } from 'node:child_process'
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { createRequire } from 'node:module'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { promisify } from 'node:util'
 import { afterAll, describe, expect, inject, it } from 'vitest'
 import { pnpmCommand } from '../../scripts/pnpm.mjs'
+import {
+  esbuild,
+  npmInstall,
+  npmTree,
+  run,
+  runNode,
+  tarballDependencies,
+  userEnv,
+  writeApp as writeUserApp,
+} from './user-app'
 import { ROOT } from './workspace-packages'
 
 // Fresh applications outside the workspace, installed from the packed tarballs, in the layouts
 // users have: npm (flat, ESM and CommonJS), a pnpm workspace with `hoist=false`, an esbuild
 // bundle; and this repository's own demo. Each runs against a real redis-server.
 
-const run = promisify(execFile)
-const APPS = join(ROOT, 'test/packaging/apps')
 const work = mkdtempSync(join(tmpdir(), 'stratacache-apps-'))
 afterAll(() => rmSync(work, { recursive: true, force: true }))
 
@@ -22,40 +27,12 @@ afterAll(() => rmSync(work, { recursive: true, force: true }))
 const USED = ['@stratacache/core', '@stratacache/redis', '@stratacache/file']
 const IOREDIS = '6.0.0'
 
-/** `package.json` dependencies on the packed packages the applications use, by `file:` path. */
-function tarballDependencies(): Record<string, string> {
-  const dependencies: Record<string, string> = { ioredis: IOREDIS }
-  for (const name of USED) dependencies[name] = `file:${inject('tarballs')[name]}`
-  return dependencies
-}
-
 function writeApp(dir: string, type: 'module' | 'commonjs', files: string[]): void {
-  mkdirSync(dir, { recursive: true })
-  const manifest = { name: `app-${type}`, private: true, type, dependencies: tarballDependencies() }
-  writeFileSync(join(dir, 'package.json'), JSON.stringify(manifest, null, 2))
-  for (const file of files) cpSync(join(APPS, file), join(dir, file))
+  writeUserApp(dir, { type, files, dependencies: { ioredis: IOREDIS, ...tarballDependencies(USED) } })
 }
 
-/**
- * The environment of a user's shell: without what the test runner adds (the `NODE_PATH` of
- * pnpm's bin shims reaches into this workspace and would let the applications find its packages).
- */
-function userEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const {
-    NODE_PATH: _nodePath,
-    NODE_OPTIONS: _nodeOptions,
-    VITEST: _vitest,
-    NODE_ENV: _nodeEnv,
-    ...env
-  } = process.env
-  return { ...env, ...extra }
-}
-
-async function node(dir: string, file: string, options: { args?: string[] } = {}): Promise<string> {
-  const env = userEnv({ REDIS_URL: inject('redisUrl') })
-  const { stdout } = await run('node', [...(options.args ?? []), file], { cwd: dir, env, timeout: 30_000 })
-  return stdout
-}
+const node = (dir: string, file: string, options: { args?: string[] } = {}) =>
+  runNode(dir, file, { ...options, env: { REDIS_URL: inject('redisUrl') } })
 
 const pnpmInstall = (dir: string) =>
   run(...pnpmCommand(['install', '--prefer-offline', '--config.confirmModulesPurge=false']), {
@@ -77,14 +54,8 @@ describe('installed from the tarballs', () => {
   it('a CommonJS application (npm) gets the CommonJS classes from storeFromUrl, with no npm warning', async () => {
     const dir = join(work, 'cjs')
     writeApp(dir, 'commonjs', ['quick-start.cjs'])
-    const install = await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline'], {
-      cwd: dir,
-      env: userEnv(),
-      timeout: 90_000,
-    })
-    expect(`${install.stdout}${install.stderr}`).not.toMatch(/UNMET|ERESOLVE|peer dep/i)
-    const tree = await run('npm', ['ls', '--all'], { cwd: dir, env: userEnv() })
-    expect(tree.stdout).not.toMatch(/UNMET|invalid|missing/i)
+    expect(await npmInstall(dir)).not.toMatch(/UNMET|ERESOLVE|peer dep/i)
+    expect(await npmTree(dir)).not.toMatch(/UNMET|invalid|missing/i)
     expect(await node(dir, 'quick-start.cjs')).toContain('quick-start.cjs: ok')
   })
 
@@ -103,7 +74,6 @@ describe('installed from the tarballs', () => {
     const dir = join(work, 'bundle')
     writeApp(dir, 'module', ['bundled.mjs'])
     await pnpmInstall(dir)
-    const esbuild = createRequire(createRequire(join(ROOT, 'package.json')).resolve('tsup'))('esbuild')
     const out = join(work, 'bundle-out')
     await esbuild.build({
       entryPoints: [join(dir, 'bundled.mjs')],
