@@ -151,7 +151,7 @@ export function readFirstSync(
       ? engine.miss(key, job, thisArg, args, undefined)
       : engine.lookup(key, job, thisArg, args)
   }
-  const usable = engine.checkSync(entry)
+  const usable = engine.checkSync(entry, job.policy)
   if (usable === undefined) return engine.lookup(key, job, thisArg, args)
   if (usable && engine.isFresh(entry)) {
     engine.recordHit(key)
@@ -169,7 +169,7 @@ function serveSync(
   thisArg: unknown,
   args: unknown[],
 ): unknown {
-  if (entry === undefined || engine.checkSync(entry) !== true) {
+  if (entry === undefined || engine.checkSync(entry, job.policy) !== true) {
     return engine.missSync(key, job, thisArg, args, undefined)
   }
   if (engine.use(entry) === 'error-only') return engine.missSync(key, job, thisArg, args, entry)

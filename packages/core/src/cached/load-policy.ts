@@ -33,6 +33,26 @@ export interface LoadPolicy {
   readonly cacheIf: ((value: any) => boolean) | undefined
   /** `singleFlight: 'cluster'` settings; `undefined` for `'process'`. */
   readonly cluster: ClusterSettings | undefined
+  /**
+   * The record keys of a list of `tags`, worked out by the tag index on the first tagged hit (see
+   * `TagIndex.validSync`); `undefined` until then, and for tags given by a function.
+   */
+  tagKeys: TagKeys | undefined
+}
+
+/** Record keys of a policy's tags, for one tag index (its record prefix). */
+export interface TagKeys {
+  /** The record prefix of the index that built them (`<prefix>:__tag:`). */
+  readonly prefix: string
+  /** A copy of the tags, as they were when the keys were built. */
+  readonly tags: readonly string[]
+  /** `<prefix>:__tag:<tag>` for each of them. */
+  readonly keys: readonly string[]
+  /**
+   * Whether an entry with `tags` written at `createdAt` survives their records, read from the
+   * (synchronous) tag store: the check a `MemoryStore` applies in `getFreshSync`.
+   */
+  readonly survives: (tags: readonly string[], createdAt: number) => boolean
 }
 
 /** The options a {@link LoadPolicy} is resolved from (shared by `cache()`, `getOrSet` and `set`). */
@@ -120,6 +140,7 @@ export function resolveLoadPolicy(options: LoadPolicyOptions, ttl: ValueDuration
     tags,
     cacheIf,
     cluster: resolveCluster(options),
+    tagKeys: undefined,
   }
 }
 

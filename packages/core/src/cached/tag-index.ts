@@ -1,5 +1,6 @@
 import { createEntry } from '../store/entry'
 import { type CacheEntry, type CacheStore, sharedStoreOf } from '../store/store'
+import type { LoadPolicy, TagKeys } from './load-policy'
 import type { StoreGuard } from './store-guard'
 
 /** The key of a tag's invalidation record, after the instance prefix: `<prefix>:__tag:<tag>`. */
@@ -33,6 +34,13 @@ function clockOf(store: CacheStore): TagClock {
     clocks.set(store, clock)
   }
   return clock
+}
+
+/** Whether two lists of tags are equal, element by element. */
+function sameTags(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
+  return true
 }
 
 /** What a tagged entry is checked against: the invalidation time of each of its tags, when known. */
@@ -102,15 +110,57 @@ export class TagIndex {
     if (entry.staleIfErrorFrom !== undefined && entry.staleIfErrorFrom > limit) entry.staleIfErrorFrom = limit
   }
 
-  /** Whether a tagged entry survives its tags' records; the tag store must be synchronous. */
-  validSync(entry: CacheEntry): boolean {
-    const tags = entry.tags as string[]
-    const createdAt = entry.createdAt
+  /**
+   * Whether a tagged entry survives its tags' records; the tag store must be synchronous. With the
+   * `policy` of the call, whose tags the entry usually carries, the record keys are those the
+   * policy remembers (no lookup per tag).
+   */
+  validSync(entry: CacheEntry, policy?: LoadPolicy): boolean {
+    const known = policy === undefined ? undefined : this.#keysOf(policy)
+    return this.#survivesSync(entry.tags as string[], entry.createdAt, known)
+  }
+
+  /**
+   * The check of {@link TagIndex.validSync} for entries written under `policy`, as a function of
+   * their tags and `createdAt` (for `MemoryStore.getFreshSync`); `undefined` for a tags function.
+   * The tag store must be synchronous.
+   */
+  survivesFor(policy: LoadPolicy): ((tags: readonly string[], createdAt: number) => boolean) | undefined {
+    return this.#keysOf(policy)?.survives
+  }
+
+  #survivesSync(tags: readonly string[], createdAt: number, known: TagKeys | undefined): boolean {
+    const guard = this.guard
+    if (known !== undefined && sameTags(known.tags, tags)) {
+      const keys = known.keys
+      for (let i = 0; i < keys.length; i++) {
+        const record = guard.getSync(keys[i] as string)
+        if (record !== undefined && createdAt <= (record.value as number)) return false
+      }
+      return true
+    }
     for (let i = 0; i < tags.length; i++) {
-      const record = this.guard.getSync(this.recordKey(tags[i] as string))
+      const record = guard.getSync(this.recordKey(tags[i] as string))
       if (record !== undefined && createdAt <= (record.value as number)) return false
     }
     return true
+  }
+
+  /** The record keys of a policy's list of tags, built once and kept on the policy; `undefined` for a tags function. */
+  #keysOf(policy: LoadPolicy): TagKeys | undefined {
+    const known = policy.tagKeys
+    if (known !== undefined && known.prefix === this.#prefix) return known
+    const tags = policy.tags
+    if (tags === undefined || typeof tags === 'function') return undefined
+    const copy = [...tags]
+    const built: TagKeys = {
+      prefix: this.#prefix,
+      tags: copy,
+      keys: copy.map((tag) => this.recordKey(tag)),
+      survives: (entryTags, createdAt) => this.#survivesSync(entryTags, createdAt, built),
+    }
+    policy.tagKeys = built
+    return built
   }
 
   /** {@link TagIndex.validSync} over a sync-first tag store; `undefined` when a record needs an async read. */

@@ -80,6 +80,64 @@ describe.each([
   })
 })
 
+describe('tagged hits over a MemoryStore (checked as the store reads)', () => {
+  it('a call whose tags differ from the stored entry’s checks the entry’s own tags', async () => {
+    const { c } = setup()
+    const factory = vi.fn(async () => 'computed')
+    const options = { tags: ['users'] }
+    await c.set('k', 'stored', { tags: ['users', 'org:7'] })
+    expect(await c.getOrSet('k', factory, options)).toBe('stored')
+    await c.invalidateTags(['org:7'])
+    expect(await c.getOrSet('k', factory, options)).toBe('computed')
+    expect(factory).toHaveBeenCalledTimes(1)
+    await c.set('plain', 'untagged')
+    expect(await c.getOrSet('plain', factory, options)).toBe('untagged')
+  })
+
+  it('an options object reused after its tags array changed checks the tags the entry carries', async () => {
+    const { c } = setup()
+    let version = 0
+    const factory = vi.fn(async () => ++version)
+    const tags = ['a']
+    const options = { tags }
+    expect(await c.getOrSet('k', factory, options)).toBe(1)
+    expect(await c.getOrSet('k', factory, options)).toBe(1)
+    tags[0] = 'b' // not supported (the policy is resolved once), but never serves an invalidated value
+    await c.invalidateTags(['a'])
+    expect(await c.getOrSet('k', factory, options)).toBe(2)
+    expect(await c.getOrSet('k', factory, options)).toBe(2)
+  })
+
+  it('the same options object over two instances with different prefixes checks each instance’s records', async () => {
+    const clock = new ManualClock()
+    const store = new MemoryStore({ clock, maxEntries: 100 })
+    const one = createCache({ clock, store, prefix: 'one', ttl: 60 })
+    const two = createCache({ clock, store, prefix: 'two', ttl: 60 })
+    const options = { tags: ['t'] }
+    expect(await one.getOrSet('k', async () => 1, options)).toBe(1)
+    expect(await two.getOrSet('k', async () => 2, options)).toBe(2)
+    await two.invalidateTags(['t'])
+    expect(await one.getOrSet('k', async () => 3, options)).toBe(1)
+    expect(await two.getOrSet('k', async () => 4, options)).toBe(4)
+    await one.invalidateTags(['t'])
+    expect(await one.getOrSet('k', async () => 5, options)).toBe(5)
+    expect(await two.getOrSet('k', async () => 6, options)).toBe(4)
+  })
+
+  it('a tagged entry in its stale window is served stale and refreshed, then invalidated', async () => {
+    const { c, clock } = setup()
+    let version = 0
+    const factory = vi.fn(async () => ++version)
+    const options = { tags: ['t'], ttl: 10, stale: 60 }
+    expect(await c.getOrSet('k', factory, options)).toBe(1)
+    await clock.advance(11_000)
+    expect(await c.getOrSet('k', factory, options)).toBe(1)
+    await vi.waitFor(async () => expect(await c.getOrSet('k', factory, options)).toBe(2))
+    await c.invalidateTags(['t'])
+    expect(await c.getOrSet('k', factory, options)).toBe(3)
+  })
+})
+
 describe('tag records', () => {
   it('live in the store under the prefix and expire on their own after a week', async () => {
     const { c, clock, store } = setup()
