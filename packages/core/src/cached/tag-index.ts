@@ -1,5 +1,5 @@
 import { createEntry } from '../store/entry'
-import { type CacheEntry, type CacheStore, sharedStoreOf } from '../store/store'
+import { type CacheEntry, type CacheStore, type SyncCacheStore, sharedStoreOf } from '../store/store'
 import type { LoadPolicy, TagKeys } from './load-policy'
 import type { StoreGuard } from './store-guard'
 
@@ -132,12 +132,18 @@ export class TagIndex {
   #survivesSync(tags: readonly string[], createdAt: number, known: TagKeys | undefined): boolean {
     const guard = this.guard
     if (known !== undefined && sameTags(known.tags, tags)) {
+      // The store itself, not the guard: one call less per record on the hit path.
+      const store = guard.sync as SyncCacheStore
       const keys = known.keys
-      for (let i = 0; i < keys.length; i++) {
-        const record = guard.getSync(keys[i] as string)
-        if (record !== undefined && createdAt <= (record.value as number)) return false
+      try {
+        for (let i = 0; i < keys.length; i++) {
+          const record = store.getSync(keys[i] as string)
+          if (record !== undefined && createdAt <= (record.value as number)) return false
+        }
+        return true
+      } catch {
+        // The store failed: read again through the guard, which reports it.
       }
-      return true
     }
     for (let i = 0; i < tags.length; i++) {
       const record = guard.getSync(this.recordKey(tags[i] as string))

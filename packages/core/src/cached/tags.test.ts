@@ -124,6 +124,35 @@ describe('tagged hits over a MemoryStore (checked as the store reads)', () => {
     expect(await two.getOrSet('k', async () => 6, options)).toBe(4)
   })
 
+  it('a record read that throws is reported, and a later record read works again', async () => {
+    const clock = new ManualClock()
+    let failRecords = false
+    class RecordFailingStore extends MemoryStore {
+      override getSync(key: string): CacheEntry | undefined {
+        if (failRecords && key.includes('__tag:')) throw new Error('record read exploded')
+        return super.getSync(key)
+      }
+    }
+    const errors: unknown[] = []
+    const c = createCache({
+      clock,
+      store: new RecordFailingStore({ clock, maxEntries: 100 }),
+      ttl: 60,
+      onError: (error) => errors.push(error),
+    })
+    const options = { tags: ['t'] }
+    let version = 0
+    const factory = vi.fn(async () => ++version)
+    expect(await c.getOrSet('k', factory, options)).toBe(1)
+    failRecords = true
+    expect(await c.getOrSet('k', factory, options)).toBe(1) // a failed read is no record (as before)
+    expect(errors.length).toBeGreaterThan(0)
+    expect(String(errors[0])).toMatch(/record read exploded/)
+    failRecords = false
+    await c.invalidateTags(['t'])
+    expect(await c.getOrSet('k', factory, options)).toBe(2)
+  })
+
   it('a tagged entry in its stale window is served stale and refreshed, then invalidated', async () => {
     const { c, clock } = setup()
     let version = 0
