@@ -227,10 +227,18 @@ export class TagIndex {
    * Resolves the entry when it survives its tags, else `undefined`.
    */
   async readWith(key: string, tags: readonly string[]): Promise<CacheEntry | undefined> {
-    const found = await this.guard.getMany([key, ...tags.map((tag) => this.recordKey(tag))])
-    const entry = found?.[0]
+    const keys: string[] = [key]
+    for (let i = 0; i < tags.length; i++) keys.push(this.recordKey(tags[i] as string))
+    const found = await this.guard.getMany(keys)
+    if (found === undefined) return undefined
+    const entry = found[0]
     if (entry === undefined || entry.tags === undefined) return entry
-    const known: Records = new Map(tags.map((tag, index) => [tag, found?.[index + 1]]))
+    if (sameTags(entry.tags, tags)) {
+      // The common case: the entry carries the call's tags, whose records were read with it.
+      for (let i = 0; i < tags.length; i++) if (!this.#survives(entry, found[i + 1])) return undefined
+      return entry
+    }
+    const known: Records = new Map(tags.map((tag, index) => [tag, found[index + 1]]))
     return (await this.valid(entry, known)) ? entry : undefined
   }
 

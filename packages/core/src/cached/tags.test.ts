@@ -65,6 +65,19 @@ describe.each([
     expect(await byId(1)).not.toBe(second)
   })
 
+  it('a call whose tags differ from the stored entry’s checks the entry’s own tags', async () => {
+    const { c } = setup(async)
+    const factory = vi.fn(async () => 'computed')
+    const options = { tags: ['users'] }
+    await c.set('k', 'stored', { tags: ['users', 'org:7'] })
+    expect(await c.getOrSet('k', factory, options)).toBe('stored')
+    await c.invalidateTags(['org:7'])
+    expect(await c.getOrSet('k', factory, options)).toBe('computed')
+    expect(factory).toHaveBeenCalledTimes(1)
+    await c.set('plain', 'untagged')
+    expect(await c.getOrSet('plain', factory, options)).toBe('untagged')
+  })
+
   it('a value whose computation started before the invalidation is not served after it', async () => {
     const { c } = setup(async)
     const gate = deferred<string>()
@@ -81,19 +94,6 @@ describe.each([
 })
 
 describe('tagged hits over a MemoryStore (checked as the store reads)', () => {
-  it('a call whose tags differ from the stored entry’s checks the entry’s own tags', async () => {
-    const { c } = setup()
-    const factory = vi.fn(async () => 'computed')
-    const options = { tags: ['users'] }
-    await c.set('k', 'stored', { tags: ['users', 'org:7'] })
-    expect(await c.getOrSet('k', factory, options)).toBe('stored')
-    await c.invalidateTags(['org:7'])
-    expect(await c.getOrSet('k', factory, options)).toBe('computed')
-    expect(factory).toHaveBeenCalledTimes(1)
-    await c.set('plain', 'untagged')
-    expect(await c.getOrSet('plain', factory, options)).toBe('untagged')
-  })
-
   it('an options object reused after its tags array changed checks the tags the entry carries', async () => {
     const { c } = setup()
     let version = 0
