@@ -186,8 +186,39 @@ function callCached(
 ): (thisArg: unknown, args: unknown[]) => unknown {
   const { build, constant } = key
   const { guard } = engine
-  // A cache with tags writes tagged entries, which the store never hands as bare values.
+  // A cache with tags writes tagged entries, which the store never hands as bare values…
   const fresh = job.policy.tags === undefined ? guard.fresh : undefined
+  // …unless it checks them against their records as it reads (a list of tags, a sync tag store).
+  if (fresh === undefined && guard.fresh !== undefined && Array.isArray(job.policy.tags)) {
+    const { policy } = job
+    if (mode === 'sync') {
+      return (thisArg, args) => {
+        const key = constant ?? build(thisArg, args)
+        const value = engine.freshTaggedSync(key, policy)
+        if (value !== NOT_FRESH) {
+          engine.recordHit(key)
+          return job.promiseFn ? Promise.resolve(value) : value
+        }
+        return serveSync(engine, job, key, guard.getSync(key), thisArg, args)
+      }
+    }
+    if (mode === 'sync-store') {
+      return (thisArg, args) => {
+        let key: string
+        try {
+          key = constant ?? build(thisArg, args)
+        } catch (error) {
+          return Promise.reject(error)
+        }
+        const value = engine.freshTaggedSync(key, policy)
+        if (value !== NOT_FRESH) {
+          engine.recordHit(key)
+          return Promise.resolve(value)
+        }
+        return readFirstSync(engine, true, key, job, thisArg, args)
+      }
+    }
+  }
   if (mode === 'sync' && fresh !== undefined) {
     // The common hit handed as a bare value by the store (no entry object built).
     return (thisArg, args) => {

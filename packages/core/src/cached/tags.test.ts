@@ -153,6 +153,29 @@ describe('tagged hits over a MemoryStore (checked as the store reads)', () => {
     expect(await c.getOrSet('k', factory, options)).toBe(2)
   })
 
+  it('a cache() wrapper with a list of tags (sync and async functions) hits, misses after an invalidation, hits again', async () => {
+    const { c } = setup()
+    let version = 0
+    const sync = c.cache({ key: 's:{0}', tags: ['users'] })((id: number) => `${id}:${++version}`)
+    const async = c.cache({ key: 'a:{0}', tags: ['users', 'org:7'] })(
+      async (id: number) => `${id}:${++version}`,
+    )
+    const first = sync(1)
+    expect(sync(1)).toBe(first)
+    const firstAsync = await async(1)
+    expect(await async(1)).toBe(firstAsync)
+    await c.invalidateTags(['org:7'])
+    expect(sync(1)).toBe(first)
+    const second = await async(1)
+    expect(second).not.toBe(firstAsync)
+    expect(await async(1)).toBe(second)
+    await c.invalidateTags(['users'])
+    const third = sync(1)
+    expect(third).not.toBe(first)
+    expect(sync(1)).toBe(third)
+    expect(await async(1)).not.toBe(second)
+  })
+
   it('a tagged entry in its stale window is served stale and refreshed, then invalidated', async () => {
     const { c, clock } = setup()
     let version = 0
