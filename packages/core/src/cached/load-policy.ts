@@ -48,6 +48,8 @@ export interface TagKeys {
   readonly tags: readonly string[]
   /** `<prefix>:__tag:<tag>` for each of them. */
   readonly keys: readonly string[]
+  /** Whether each record was found at its last read (how the next read asks for it). */
+  readonly present: boolean[]
   /**
    * Whether an entry with `tags` written at `createdAt` survives their records, read from the
    * (synchronous) tag store: the check a `MemoryStore` applies in `getFreshSync`.

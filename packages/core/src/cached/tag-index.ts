@@ -1,5 +1,12 @@
 import { createEntry } from '../store/entry'
-import { type CacheEntry, type CacheStore, type SyncCacheStore, sharedStoreOf } from '../store/store'
+import {
+  type CacheEntry,
+  type CacheStore,
+  type FreshReadStore,
+  NOT_FRESH,
+  type SyncCacheStore,
+  sharedStoreOf,
+} from '../store/store'
 import type { LoadPolicy, TagKeys } from './load-policy'
 import type { StoreGuard } from './store-guard'
 
@@ -63,6 +70,8 @@ export class TagIndex {
   readonly #clock: TagClock
   /** Record keys by tag: a hit reuses the same key string (and its hash) instead of building it. */
   readonly #recordKeys = new Map<string, string>()
+  /** The tag store, when it hands a record's time without building an entry (`MemoryStore`). */
+  readonly #fresh: FreshReadStore | undefined
   /** Whether a missing record is written as an empty one, so that an upper tier can answer next time. */
   readonly #seedMissing: boolean
 
@@ -75,6 +84,7 @@ export class TagIndex {
     this.#prefix = keyPrefix + TAG_RECORD_INFIX
     this.#clock = clockOf(guard.store)
     this.#seedMissing = guard.syncFirst !== undefined
+    this.#fresh = guard.fresh
   }
 
   /** The store key of `tag`'s record. */
@@ -135,9 +145,22 @@ export class TagIndex {
       // The store itself, not the guard: one call less per record on the hit path.
       const store = guard.sync as SyncCacheStore
       const keys = known.keys
+      const fresh = this.#fresh
+      const present = known.present
       try {
         for (let i = 0; i < keys.length; i++) {
-          const record = store.getSync(keys[i] as string)
+          const key = keys[i] as string
+          // A record found last time is read as its bare time (no entry built); a missing one
+          // with getSync, whose miss is the whole answer.
+          if (fresh !== undefined && present[i] === true) {
+            const time = fresh.getFreshSync(key)
+            if (time !== NOT_FRESH) {
+              if (createdAt <= (time as number)) return false
+              continue
+            }
+          }
+          const record = store.getSync(key)
+          present[i] = record !== undefined
           if (record !== undefined && createdAt <= (record.value as number)) return false
         }
         return true
@@ -163,6 +186,7 @@ export class TagIndex {
       prefix: this.#prefix,
       tags: copy,
       keys: copy.map((tag) => this.recordKey(tag)),
+      present: copy.map(() => false),
       survives: (entryTags, createdAt) => this.#survivesSync(entryTags, createdAt, built),
     }
     policy.tagKeys = built

@@ -176,6 +176,27 @@ describe('tagged hits over a MemoryStore (checked as the store reads)', () => {
     expect(await async(1)).not.toBe(second)
   })
 
+  it('checks records as they come and go (none, written, rewritten, deleted)', async () => {
+    const { c, store } = setup()
+    const memory = store as MemoryStore
+    let version = 0
+    const factory = vi.fn(async () => ++version)
+    const options = { tags: ['a', 'b'] }
+    expect(await c.getOrSet('k', factory, options)).toBe(1)
+    expect(await c.getOrSet('k', factory, options)).toBe(1)
+    await c.invalidateTags(['b'])
+    expect(await c.getOrSet('k', factory, options)).toBe(2)
+    expect(await c.getOrSet('k', factory, options)).toBe(2)
+    await c.invalidateTags(['b'])
+    expect(await c.getOrSet('k', factory, options)).toBe(3)
+    memory.deleteSync('app:__tag:b')
+    expect(await c.getOrSet('k', factory, options)).toBe(3)
+    await c.invalidateTags(['a'])
+    expect(await c.getOrSet('k', factory, options)).toBe(4)
+    expect(await c.getOrSet('k', factory, options)).toBe(4)
+    expect(factory).toHaveBeenCalledTimes(4)
+  })
+
   it('a tagged entry in its stale window is served stale and refreshed, then invalidated', async () => {
     const { c, clock } = setup()
     let version = 0
