@@ -40,10 +40,10 @@ export interface LoadPolicy {
   tagKeys: TagKeys | undefined
 }
 
-/** Record keys of a policy's tags, for one tag index (its record prefix). */
+/** Record keys of a policy's tags, for one tag index (one store and prefix). */
 export interface TagKeys {
-  /** The record prefix of the index that built them (`<prefix>:__tag:`). */
-  readonly prefix: string
+  /** The tag index that built them: another index (another store) builds its own. */
+  readonly owner: object
   /** A copy of the tags, as they were when the keys were built. */
   readonly tags: readonly string[]
   /** `<prefix>:__tag:<tag>` for each of them. */

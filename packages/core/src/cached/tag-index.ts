@@ -175,15 +175,19 @@ export class TagIndex {
     return true
   }
 
-  /** The record keys of a policy's list of tags, built once and kept on the policy; `undefined` for a tags function. */
+  /**
+   * The record keys of a policy's list of tags, built once and kept on the policy (for this index:
+   * a policy shared with another index is given that index's keys instead); `undefined` for a tags
+   * function.
+   */
   #keysOf(policy: LoadPolicy): TagKeys | undefined {
     const known = policy.tagKeys
-    if (known !== undefined && known.prefix === this.#prefix) return known
+    if (known !== undefined && known.owner === this) return known
     const tags = policy.tags
     if (tags === undefined || typeof tags === 'function') return undefined
     const copy = [...tags]
     const built: TagKeys = {
-      prefix: this.#prefix,
+      owner: this,
       tags: copy,
       keys: copy.map((tag) => this.recordKey(tag)),
       present: copy.map(() => false),

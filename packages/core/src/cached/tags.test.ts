@@ -197,6 +197,31 @@ describe('tagged hits over a MemoryStore (checked as the store reads)', () => {
     expect(factory).toHaveBeenCalledTimes(4)
   })
 
+  it('one decorator with a list of tags over two functions, each with a store of its own, checks each store’s records', async () => {
+    const clock = new ManualClock()
+    const c = createCache({ clock, ttl: 60 })
+    const decorate = c.cache({ tags: ['t'], store: () => new MemoryStore({ clock, maxEntries: 10 }) })
+    let version = 0
+    const one = decorate(function one(id: number) {
+      return `one:${id}:${++version}`
+    })
+    const two = decorate(function two(id: number) {
+      return `two:${id}:${++version}`
+    })
+    const first = one(1)
+    expect(one(1)).toBe(first)
+    const second = two(1)
+    expect(two(1)).toBe(second)
+    await two.invalidateTags(['t'])
+    expect(one(1)).toBe(first)
+    const third = two(1)
+    expect(third).not.toBe(second)
+    expect(two(1)).toBe(third)
+    await one.invalidateTags(['t'])
+    expect(one(1)).not.toBe(first)
+    expect(two(1)).toBe(third)
+  })
+
   it('a tagged entry in its stale window is served stale and refreshed, then invalidated', async () => {
     const { c, clock } = setup()
     let version = 0
