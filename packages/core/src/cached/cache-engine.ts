@@ -2,7 +2,7 @@ import { CacheTimeoutError } from '../errors'
 import { safeReport } from '../instance-defaults'
 import { NULL_METRICS } from '../metrics/collector'
 import { errorTypeOf } from '../metrics/error-type'
-import type { CacheEntry } from '../store/store'
+import { type CacheEntry, NOT_FRESH } from '../store/store'
 import { type CacheMode, countInScope, scopeHook } from './cache-mode'
 import { waitWithTimeouts } from './caller-wait'
 import { computeClustered, LEFT_TO_OTHERS } from './cluster-flight'
@@ -78,8 +78,10 @@ export class CacheEngine {
   readonly mode: CacheMode
   /** Whether metrics are collected at all (`NULL_METRICS` costs nothing on the hit path). */
   readonly metricsOn: boolean
+  /** Whether the tag store is synchronous: a tagged hit is checked on the spot, inside the store's fresh read. */
+  readonly #syncTags: boolean
   /** Checks a tagged entry without waiting: `undefined` when the tag store needs an async read. */
-  readonly #tagsSync: (entry: CacheEntry) => boolean | undefined
+  readonly #tagsSync: (entry: CacheEntry, policy: LoadPolicy | undefined) => boolean | undefined
   readonly #flights = new Map<string, Flight>()
   /** Store reads in flight on the async path, one per key, shared by concurrent lookups. */
   readonly #reads = new Map<string, Promise<CacheEntry | undefined>>()
@@ -91,9 +93,10 @@ export class CacheEngine {
     this.name = guard.cacheName
     this.mode = mode
     this.metricsOn = guard.metrics !== NULL_METRICS
+    this.#syncTags = tags.guard.sync !== undefined
     this.#tagsSync =
       tags.guard.sync !== undefined
-        ? (entry) => tags.validSync(entry)
+        ? (entry, policy) => tags.validSync(entry, policy)
         : tags.guard.syncFirst !== undefined
           ? (entry) => tags.tryValidSync(entry)
           : () => undefined
@@ -118,9 +121,23 @@ export class CacheEngine {
     return errorFrom === undefined || now < errorFrom ? 'stale' : 'error-only'
   }
 
-  /** A read entry that is usable as far as its tags go, checked synchronously; `undefined`: ask {@link CacheEngine.read}. */
-  checkSync(entry: CacheEntry): boolean | undefined {
-    return entry.tags === undefined || this.#tagsSync(entry)
+  /**
+   * A read entry that is usable as far as its tags go, checked synchronously; `undefined`: ask
+   * {@link CacheEngine.read}. `policy`: the call's, whose tags the entry usually carries.
+   */
+  checkSync(entry: CacheEntry, policy?: LoadPolicy): boolean | undefined {
+    return entry.tags === undefined || this.#tagsSync(entry, policy)
+  }
+
+  /**
+   * A fresh hit of a call with a list of `tags` over a store that hands fresh values
+   * ({@link StoreGuard.fresh}) and a synchronous tag store: the value, when the entry under `key` is
+   * live, without a stale window and survives its tags' records (checked by the store as it reads,
+   * no entry built); otherwise `NOT_FRESH` (then the general path decides). Records nothing.
+   */
+  freshTaggedSync(key: string, policy: LoadPolicy): unknown {
+    const survives = this.#syncTags ? this.tags.survivesFor(policy) : undefined
+    return survives === undefined ? NOT_FRESH : this.guard.getFreshSync(key, survives)
   }
 
   /** Counts a hit (metrics, scoped stats). */

@@ -228,7 +228,8 @@ export function createCacheFactory<DefaultSync extends boolean>(
     const guard = openGuard(settings, name, what, what !== 'cache')
     const engine = new CacheEngine(guard, tagIndexFor(guard, keyPrefix), settings.mode)
     const loader = settings.tracer === undefined ? fn : tracedLoader(settings.tracer, name, fn as AnyFunction)
-    const job: Job = { fn: loader, policy: settings.policy, promiseFn: false }
+    // A policy of its own: the tag keys it remembers belong to this function's store.
+    const job: Job = { fn: loader, policy: { ...settings.policy, tagKeys: undefined }, promiseFn: false }
     const syncFn = !isAsyncFunction(fn)
     const mode: WrapperMode =
       guard.sync === undefined

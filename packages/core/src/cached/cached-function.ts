@@ -151,7 +151,7 @@ export function readFirstSync(
       ? engine.miss(key, job, thisArg, args, undefined)
       : engine.lookup(key, job, thisArg, args)
   }
-  const usable = engine.checkSync(entry)
+  const usable = engine.checkSync(entry, job.policy)
   if (usable === undefined) return engine.lookup(key, job, thisArg, args)
   if (usable && engine.isFresh(entry)) {
     engine.recordHit(key)
@@ -169,7 +169,7 @@ function serveSync(
   thisArg: unknown,
   args: unknown[],
 ): unknown {
-  if (entry === undefined || engine.checkSync(entry) !== true) {
+  if (entry === undefined || engine.checkSync(entry, job.policy) !== true) {
     return engine.missSync(key, job, thisArg, args, undefined)
   }
   if (engine.use(entry) === 'error-only') return engine.missSync(key, job, thisArg, args, entry)
@@ -186,8 +186,39 @@ function callCached(
 ): (thisArg: unknown, args: unknown[]) => unknown {
   const { build, constant } = key
   const { guard } = engine
-  // A cache with tags writes tagged entries, which the store never hands as bare values.
+  // A cache with tags writes tagged entries, which the store never hands as bare values…
   const fresh = job.policy.tags === undefined ? guard.fresh : undefined
+  // …unless it checks them against their records as it reads (a list of tags, a sync tag store).
+  if (fresh === undefined && guard.fresh !== undefined && Array.isArray(job.policy.tags)) {
+    const { policy } = job
+    if (mode === 'sync') {
+      return (thisArg, args) => {
+        const key = constant ?? build(thisArg, args)
+        const value = engine.freshTaggedSync(key, policy)
+        if (value !== NOT_FRESH) {
+          engine.recordHit(key)
+          return job.promiseFn ? Promise.resolve(value) : value
+        }
+        return serveSync(engine, job, key, guard.getSync(key), thisArg, args)
+      }
+    }
+    if (mode === 'sync-store') {
+      return (thisArg, args) => {
+        let key: string
+        try {
+          key = constant ?? build(thisArg, args)
+        } catch (error) {
+          return Promise.reject(error)
+        }
+        const value = engine.freshTaggedSync(key, policy)
+        if (value !== NOT_FRESH) {
+          engine.recordHit(key)
+          return Promise.resolve(value)
+        }
+        return readFirstSync(engine, true, key, job, thisArg, args)
+      }
+    }
+  }
   if (mode === 'sync' && fresh !== undefined) {
     // The common hit handed as a bare value by the store (no entry object built).
     return (thisArg, args) => {

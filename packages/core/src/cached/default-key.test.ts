@@ -85,6 +85,79 @@ describe('defaultKeyBuilder', () => {
     expect(build(undefined, [{ id: 1, org: 'x' }])).toBe(first)
   })
 
+  it('hands remembered keys for objects of one shape equal to a fresh rendering, by value, never by identity', () => {
+    const build = defaultKeyBuilder('f:')
+    const fresh = (object: object) => defaultKeyBuilder('f:')(undefined, [object])
+    const values: unknown[] = [
+      1,
+      '1',
+      true,
+      'true',
+      null,
+      'null',
+      undefined,
+      'undefined',
+      0,
+      -0,
+      Number.NaN,
+      1.5,
+      'x'.repeat(100),
+      { nested: 1 },
+      [1],
+      2n,
+    ]
+    const seen = new Map<string, unknown>()
+    for (let round = 0; round < 2; round++) {
+      for (const a of values) {
+        for (const b of values) {
+          const object = { a, b }
+          const built = build(undefined, [object])
+          expect(built).toBe(fresh(object))
+          const other = seen.get(built)
+          // Only values that render alike share a key: 0 and -0 (as in a Map), nothing else.
+          if (other !== undefined && round === 0) expect(fresh(other as object)).toBe(built)
+          seen.set(built, object)
+        }
+      }
+    }
+    expect(build(undefined, [{ a: 0, b: 1 }])).toBe(build(undefined, [{ a: -0, b: 1 }]))
+    expect(new Set([...seen.keys()]).size).toBe(values.length ** 2 - 2 * values.length + 1)
+  })
+
+  it('renders an object again after it changed (the memo is keyed by values, not by the object)', () => {
+    const build = defaultKeyBuilder('f:')
+    const query: Record<string, unknown> = { id: 1, org: 'acme' }
+    expect(build(undefined, [query])).toBe('f:{"id":1,"org":"acme"}')
+    query.id = 2
+    expect(build(undefined, [query])).toBe('f:{"id":2,"org":"acme"}')
+    query.org = { name: 'acme' }
+    expect(build(undefined, [query])).toBe('f:{"id":2,"org":{"name":"acme"}}')
+    ;(query.org as Record<string, unknown>).name = 'other'
+    expect(build(undefined, [query])).toBe('f:{"id":2,"org":{"name":"other"}}')
+    let reads = 0
+    const moving = {
+      get id() {
+        reads++
+        return reads
+      },
+    }
+    const key = build(undefined, [moving])
+    expect(key).toMatch(/^f:\{"id":\d+\}$/)
+    expect(build(undefined, [{ id: Number(/\d+/.exec(key)?.[0]) }])).toBe(key)
+  })
+
+  it('stays exact past the number of keys it remembers, and across shapes', () => {
+    const build = defaultKeyBuilder('f:')
+    for (let round = 0; round < 2; round++) {
+      for (let id = 0; id < 5000; id += 7) {
+        expect(build(undefined, [{ id, org: `o${id % 3}` }])).toBe(`f:{"id":${id},"org":"o${id % 3}"}`)
+        expect(build(undefined, [{ id }])).toBe(`f:{"id":${id}}`)
+      }
+    }
+    const wide = Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`k${i}`, i]))
+    expect(build(undefined, [wide])).toBe(defaultKeyBuilder('f:')(undefined, [{ ...wide }]))
+  })
+
   it('escapes strings as JSON does', () => {
     expect(key('a"b\\c\n')).toBe(`f:${JSON.stringify('a"b\\c\n')}`)
     expect(key('\ud800')).toBe(`f:${JSON.stringify('\ud800')}`)

@@ -221,10 +221,13 @@ export class KeyValueCache {
       if (mode === 'read-only') return readOnly(engine, fullKey, policy.tags)
       if (this.#syncRead === undefined || policy.cluster !== undefined)
         return engine.lookup(fullKey, job, undefined, NO_ARGS)
-      if (this.#syncRead && engine.guard.fresh !== undefined && policy.tags === undefined) {
-        // The common hit handed as a bare value by the store, as for cache() wrappers (a call
-        // with tags finds a tagged entry, which the store never hands that way).
-        const value = engine.guard.getFreshSync(fullKey)
+      if (this.#syncRead && engine.guard.fresh !== undefined) {
+        // The common hit handed as a bare value by the store, as for cache() wrappers; with tags
+        // in the call, the store checks the entry's tags against their records as it reads.
+        const value =
+          policy.tags === undefined
+            ? engine.guard.getFreshSync(fullKey)
+            : engine.freshTaggedSync(fullKey, policy)
         if (value !== NOT_FRESH) {
           engine.recordHit(fullKey)
           return Promise.resolve(value)

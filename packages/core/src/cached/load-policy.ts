@@ -33,6 +33,28 @@ export interface LoadPolicy {
   readonly cacheIf: ((value: any) => boolean) | undefined
   /** `singleFlight: 'cluster'` settings; `undefined` for `'process'`. */
   readonly cluster: ClusterSettings | undefined
+  /**
+   * The record keys of a list of `tags`, worked out by the tag index on the first tagged hit (see
+   * `TagIndex.validSync`); `undefined` until then, and for tags given by a function.
+   */
+  tagKeys: TagKeys | undefined
+}
+
+/** Record keys of a policy's tags, for one tag index (one store and prefix). */
+export interface TagKeys {
+  /** The tag index that built them: another index (another store) builds its own. */
+  readonly owner: object
+  /** A copy of the tags, as they were when the keys were built. */
+  readonly tags: readonly string[]
+  /** `<prefix>:__tag:<tag>` for each of them. */
+  readonly keys: readonly string[]
+  /** Whether each record was found at its last read (how the next read asks for it). */
+  readonly present: boolean[]
+  /**
+   * Whether an entry with `tags` written at `createdAt` survives their records, read from the
+   * (synchronous) tag store: the check a `MemoryStore` applies in `getFreshSync`.
+   */
+  readonly survives: (tags: readonly string[], createdAt: number) => boolean
 }
 
 /** The options a {@link LoadPolicy} is resolved from (shared by `cache()`, `getOrSet` and `set`). */
@@ -120,6 +142,7 @@ export function resolveLoadPolicy(options: LoadPolicyOptions, ttl: ValueDuration
     tags,
     cacheIf,
     cluster: resolveCluster(options),
+    tagKeys: undefined,
   }
 }
 

@@ -18,6 +18,14 @@ import {
 import { withTimeout } from '../store/with-timeout'
 import { countInScope, scopeHook } from './cache-mode'
 
+/** A tag check of a tagged entry: its tags and `createdAt` against their records. */
+export type TagSurvival = (tags: readonly string[], createdAt: number) => boolean
+
+/** `getFreshSync` with the tag check `MemoryStore` takes (other stores ignore it). */
+interface TaggedFreshRead {
+  getFreshSync(key: string, survives?: TagSurvival): unknown
+}
+
 /** Everything a {@link StoreGuard} needs. */
 export interface StoreGuardOptions {
   store: CacheStore
@@ -126,10 +134,12 @@ export class StoreGuard {
   /**
    * The value of a live, untagged entry without a stale window, or `NOT_FRESH` (then
    * {@link StoreGuard.getSync} has the answer); the store must offer it ({@link StoreGuard.fresh}).
+   * With `survives`, a tagged entry that passes it is handed too, by a store that takes it
+   * (`MemoryStore`; any other answers `NOT_FRESH` for a tagged entry, as its contract says).
    */
-  getFreshSync(key: string): unknown {
+  getFreshSync(key: string, survives?: TagSurvival): unknown {
     try {
-      return this.fresh!.getFreshSync(key)
+      return (this.fresh as TaggedFreshRead).getFreshSync(key, survives)
     } catch {
       return NOT_FRESH // getSync() meets the failure again and reports it
     }

@@ -1,5 +1,13 @@
 import { createEntry } from '../store/entry'
-import { type CacheEntry, type CacheStore, sharedStoreOf } from '../store/store'
+import {
+  type CacheEntry,
+  type CacheStore,
+  type FreshReadStore,
+  NOT_FRESH,
+  type SyncCacheStore,
+  sharedStoreOf,
+} from '../store/store'
+import type { LoadPolicy, TagKeys } from './load-policy'
 import type { StoreGuard } from './store-guard'
 
 /** The key of a tag's invalidation record, after the instance prefix: `<prefix>:__tag:<tag>`. */
@@ -35,6 +43,13 @@ function clockOf(store: CacheStore): TagClock {
   return clock
 }
 
+/** Whether two lists of tags are equal, element by element. */
+function sameTags(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
+  return true
+}
+
 /** What a tagged entry is checked against: the invalidation time of each of its tags, when known. */
 type Records = Map<string, CacheEntry | undefined>
 
@@ -55,6 +70,8 @@ export class TagIndex {
   readonly #clock: TagClock
   /** Record keys by tag: a hit reuses the same key string (and its hash) instead of building it. */
   readonly #recordKeys = new Map<string, string>()
+  /** The tag store, when it hands a record's time without building an entry (`MemoryStore`). */
+  readonly #fresh: FreshReadStore | undefined
   /** Whether a missing record is written as an empty one, so that an upper tier can answer next time. */
   readonly #seedMissing: boolean
 
@@ -67,6 +84,7 @@ export class TagIndex {
     this.#prefix = keyPrefix + TAG_RECORD_INFIX
     this.#clock = clockOf(guard.store)
     this.#seedMissing = guard.syncFirst !== undefined
+    this.#fresh = guard.fresh
   }
 
   /** The store key of `tag`'s record. */
@@ -102,15 +120,81 @@ export class TagIndex {
     if (entry.staleIfErrorFrom !== undefined && entry.staleIfErrorFrom > limit) entry.staleIfErrorFrom = limit
   }
 
-  /** Whether a tagged entry survives its tags' records; the tag store must be synchronous. */
-  validSync(entry: CacheEntry): boolean {
-    const tags = entry.tags as string[]
-    const createdAt = entry.createdAt
+  /**
+   * Whether a tagged entry survives its tags' records; the tag store must be synchronous. With the
+   * `policy` of the call, whose tags the entry usually carries, the record keys are those the
+   * policy remembers (no lookup per tag).
+   */
+  validSync(entry: CacheEntry, policy?: LoadPolicy): boolean {
+    const known = policy === undefined ? undefined : this.#keysOf(policy)
+    return this.#survivesSync(entry.tags as string[], entry.createdAt, known)
+  }
+
+  /**
+   * The check of {@link TagIndex.validSync} for entries written under `policy`, as a function of
+   * their tags and `createdAt` (for `MemoryStore.getFreshSync`); `undefined` for a tags function.
+   * The tag store must be synchronous.
+   */
+  survivesFor(policy: LoadPolicy): ((tags: readonly string[], createdAt: number) => boolean) | undefined {
+    return this.#keysOf(policy)?.survives
+  }
+
+  #survivesSync(tags: readonly string[], createdAt: number, known: TagKeys | undefined): boolean {
+    const guard = this.guard
+    if (known !== undefined && sameTags(known.tags, tags)) {
+      // The store itself, not the guard: one call less per record on the hit path.
+      const store = guard.sync as SyncCacheStore
+      const keys = known.keys
+      const fresh = this.#fresh
+      const present = known.present
+      try {
+        for (let i = 0; i < keys.length; i++) {
+          const key = keys[i] as string
+          // A record found last time is read as its bare time (no entry built); a missing one
+          // with getSync, whose miss is the whole answer.
+          if (fresh !== undefined && present[i] === true) {
+            const time = fresh.getFreshSync(key)
+            if (time !== NOT_FRESH) {
+              if (createdAt <= (time as number)) return false
+              continue
+            }
+          }
+          const record = store.getSync(key)
+          present[i] = record !== undefined
+          if (record !== undefined && createdAt <= (record.value as number)) return false
+        }
+        return true
+      } catch {
+        // The store failed: read again through the guard, which reports it.
+      }
+    }
     for (let i = 0; i < tags.length; i++) {
-      const record = this.guard.getSync(this.recordKey(tags[i] as string))
+      const record = guard.getSync(this.recordKey(tags[i] as string))
       if (record !== undefined && createdAt <= (record.value as number)) return false
     }
     return true
+  }
+
+  /**
+   * The record keys of a policy's list of tags, built once and kept on the policy (for this index:
+   * a policy shared with another index is given that index's keys instead); `undefined` for a tags
+   * function.
+   */
+  #keysOf(policy: LoadPolicy): TagKeys | undefined {
+    const known = policy.tagKeys
+    if (known !== undefined && known.owner === this) return known
+    const tags = policy.tags
+    if (tags === undefined || typeof tags === 'function') return undefined
+    const copy = [...tags]
+    const built: TagKeys = {
+      owner: this,
+      tags: copy,
+      keys: copy.map((tag) => this.recordKey(tag)),
+      present: copy.map(() => false),
+      survives: (entryTags, createdAt) => this.#survivesSync(entryTags, createdAt, built),
+    }
+    policy.tagKeys = built
+    return built
   }
 
   /** {@link TagIndex.validSync} over a sync-first tag store; `undefined` when a record needs an async read. */
@@ -171,10 +255,18 @@ export class TagIndex {
    * Resolves the entry when it survives its tags, else `undefined`.
    */
   async readWith(key: string, tags: readonly string[]): Promise<CacheEntry | undefined> {
-    const found = await this.guard.getMany([key, ...tags.map((tag) => this.recordKey(tag))])
-    const entry = found?.[0]
+    const keys: string[] = [key]
+    for (let i = 0; i < tags.length; i++) keys.push(this.recordKey(tags[i] as string))
+    const found = await this.guard.getMany(keys)
+    if (found === undefined) return undefined
+    const entry = found[0]
     if (entry === undefined || entry.tags === undefined) return entry
-    const known: Records = new Map(tags.map((tag, index) => [tag, found?.[index + 1]]))
+    if (sameTags(entry.tags, tags)) {
+      // The common case: the entry carries the call's tags, whose records were read with it.
+      for (let i = 0; i < tags.length; i++) if (!this.#survives(entry, found[i + 1])) return undefined
+      return entry
+    }
+    const known: Records = new Map(tags.map((tag, index) => [tag, found[index + 1]]))
     return (await this.valid(entry, known)) ? entry : undefined
   }
 

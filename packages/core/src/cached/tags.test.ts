@@ -65,6 +65,19 @@ describe.each([
     expect(await byId(1)).not.toBe(second)
   })
 
+  it('a call whose tags differ from the stored entry’s checks the entry’s own tags', async () => {
+    const { c } = setup(async)
+    const factory = vi.fn(async () => 'computed')
+    const options = { tags: ['users'] }
+    await c.set('k', 'stored', { tags: ['users', 'org:7'] })
+    expect(await c.getOrSet('k', factory, options)).toBe('stored')
+    await c.invalidateTags(['org:7'])
+    expect(await c.getOrSet('k', factory, options)).toBe('computed')
+    expect(factory).toHaveBeenCalledTimes(1)
+    await c.set('plain', 'untagged')
+    expect(await c.getOrSet('plain', factory, options)).toBe('untagged')
+  })
+
   it('a value whose computation started before the invalidation is not served after it', async () => {
     const { c } = setup(async)
     const gate = deferred<string>()
@@ -77,6 +90,149 @@ describe.each([
     await vi.waitFor(async () =>
       expect(await c.getOrSet('k', async () => 'fresh', { tags: ['t'] })).toBe('fresh'),
     )
+  })
+})
+
+describe('tagged hits over a MemoryStore (checked as the store reads)', () => {
+  it('an options object reused after its tags array changed checks the tags the entry carries', async () => {
+    const { c } = setup()
+    let version = 0
+    const factory = vi.fn(async () => ++version)
+    const tags = ['a']
+    const options = { tags }
+    expect(await c.getOrSet('k', factory, options)).toBe(1)
+    expect(await c.getOrSet('k', factory, options)).toBe(1)
+    tags[0] = 'b' // not supported (the policy is resolved once), but never serves an invalidated value
+    await c.invalidateTags(['a'])
+    expect(await c.getOrSet('k', factory, options)).toBe(2)
+    expect(await c.getOrSet('k', factory, options)).toBe(2)
+  })
+
+  it('the same options object over two instances with different prefixes checks each instance’s records', async () => {
+    const clock = new ManualClock()
+    const store = new MemoryStore({ clock, maxEntries: 100 })
+    const one = createCache({ clock, store, prefix: 'one', ttl: 60 })
+    const two = createCache({ clock, store, prefix: 'two', ttl: 60 })
+    const options = { tags: ['t'] }
+    expect(await one.getOrSet('k', async () => 1, options)).toBe(1)
+    expect(await two.getOrSet('k', async () => 2, options)).toBe(2)
+    await two.invalidateTags(['t'])
+    expect(await one.getOrSet('k', async () => 3, options)).toBe(1)
+    expect(await two.getOrSet('k', async () => 4, options)).toBe(4)
+    await one.invalidateTags(['t'])
+    expect(await one.getOrSet('k', async () => 5, options)).toBe(5)
+    expect(await two.getOrSet('k', async () => 6, options)).toBe(4)
+  })
+
+  it('a record read that throws is reported, and a later record read works again', async () => {
+    const clock = new ManualClock()
+    let failRecords = false
+    class RecordFailingStore extends MemoryStore {
+      override getSync(key: string): CacheEntry | undefined {
+        if (failRecords && key.includes('__tag:')) throw new Error('record read exploded')
+        return super.getSync(key)
+      }
+    }
+    const errors: unknown[] = []
+    const c = createCache({
+      clock,
+      store: new RecordFailingStore({ clock, maxEntries: 100 }),
+      ttl: 60,
+      onError: (error) => errors.push(error),
+    })
+    const options = { tags: ['t'] }
+    let version = 0
+    const factory = vi.fn(async () => ++version)
+    expect(await c.getOrSet('k', factory, options)).toBe(1)
+    failRecords = true
+    expect(await c.getOrSet('k', factory, options)).toBe(1) // a failed read is no record (as before)
+    expect(errors.length).toBeGreaterThan(0)
+    expect(String(errors[0])).toMatch(/record read exploded/)
+    failRecords = false
+    await c.invalidateTags(['t'])
+    expect(await c.getOrSet('k', factory, options)).toBe(2)
+  })
+
+  it('a cache() wrapper with a list of tags (sync and async functions) hits, misses after an invalidation, hits again', async () => {
+    const { c } = setup()
+    let version = 0
+    const sync = c.cache({ key: 's:{0}', tags: ['users'] })((id: number) => `${id}:${++version}`)
+    const async = c.cache({ key: 'a:{0}', tags: ['users', 'org:7'] })(
+      async (id: number) => `${id}:${++version}`,
+    )
+    const first = sync(1)
+    expect(sync(1)).toBe(first)
+    const firstAsync = await async(1)
+    expect(await async(1)).toBe(firstAsync)
+    await c.invalidateTags(['org:7'])
+    expect(sync(1)).toBe(first)
+    const second = await async(1)
+    expect(second).not.toBe(firstAsync)
+    expect(await async(1)).toBe(second)
+    await c.invalidateTags(['users'])
+    const third = sync(1)
+    expect(third).not.toBe(first)
+    expect(sync(1)).toBe(third)
+    expect(await async(1)).not.toBe(second)
+  })
+
+  it('checks records as they come and go (none, written, rewritten, deleted)', async () => {
+    const { c, store } = setup()
+    const memory = store as MemoryStore
+    let version = 0
+    const factory = vi.fn(async () => ++version)
+    const options = { tags: ['a', 'b'] }
+    expect(await c.getOrSet('k', factory, options)).toBe(1)
+    expect(await c.getOrSet('k', factory, options)).toBe(1)
+    await c.invalidateTags(['b'])
+    expect(await c.getOrSet('k', factory, options)).toBe(2)
+    expect(await c.getOrSet('k', factory, options)).toBe(2)
+    await c.invalidateTags(['b'])
+    expect(await c.getOrSet('k', factory, options)).toBe(3)
+    memory.deleteSync('app:__tag:b')
+    expect(await c.getOrSet('k', factory, options)).toBe(3)
+    await c.invalidateTags(['a'])
+    expect(await c.getOrSet('k', factory, options)).toBe(4)
+    expect(await c.getOrSet('k', factory, options)).toBe(4)
+    expect(factory).toHaveBeenCalledTimes(4)
+  })
+
+  it('one decorator with a list of tags over two functions, each with a store of its own, checks each store’s records', async () => {
+    const clock = new ManualClock()
+    const c = createCache({ clock, ttl: 60 })
+    const decorate = c.cache({ tags: ['t'], store: () => new MemoryStore({ clock, maxEntries: 10 }) })
+    let version = 0
+    const one = decorate(function one(id: number) {
+      return `one:${id}:${++version}`
+    })
+    const two = decorate(function two(id: number) {
+      return `two:${id}:${++version}`
+    })
+    const first = one(1)
+    expect(one(1)).toBe(first)
+    const second = two(1)
+    expect(two(1)).toBe(second)
+    await two.invalidateTags(['t'])
+    expect(one(1)).toBe(first)
+    const third = two(1)
+    expect(third).not.toBe(second)
+    expect(two(1)).toBe(third)
+    await one.invalidateTags(['t'])
+    expect(one(1)).not.toBe(first)
+    expect(two(1)).toBe(third)
+  })
+
+  it('a tagged entry in its stale window is served stale and refreshed, then invalidated', async () => {
+    const { c, clock } = setup()
+    let version = 0
+    const factory = vi.fn(async () => ++version)
+    const options = { tags: ['t'], ttl: 10, stale: 60 }
+    expect(await c.getOrSet('k', factory, options)).toBe(1)
+    await clock.advance(11_000)
+    expect(await c.getOrSet('k', factory, options)).toBe(1)
+    await vi.waitFor(async () => expect(await c.getOrSet('k', factory, options)).toBe(2))
+    await c.invalidateTags(['t'])
+    expect(await c.getOrSet('k', factory, options)).toBe(3)
   })
 })
 

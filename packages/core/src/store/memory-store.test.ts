@@ -52,6 +52,23 @@ describe('MemoryStore', () => {
       expect(store.size).toBe(3) // the dead entry was removed
     })
 
+    it('hands a tagged entry when the tag check given passes, with its tags and createdAt', () => {
+      const store = new MemoryStore({ clock, maxEntries: 10 })
+      const entry = { ...entryAt(clock, 't'), tags: ['org:7'] }
+      store.setSync('tagged', entry)
+      store.setSync('tagged-stale-window', { ...entryAt(clock, 's', 1000, 5000), tags: ['org:7'] })
+      const seen: unknown[] = []
+      const check = (pass: boolean) => (tags: readonly string[], createdAt: number) => {
+        seen.push([tags, createdAt])
+        return pass
+      }
+      expect(store.getFreshSync('tagged', check(true))).toBe('t')
+      expect(seen).toEqual([[['org:7'], entry.createdAt]])
+      expect(store.getFreshSync('tagged', check(false))).toBe(NOT_FRESH)
+      expect(store.getFreshSync('tagged-stale-window', check(true))).toBe(NOT_FRESH)
+      expect(seen).toHaveLength(2)
+    })
+
     it('counts as a use for LRU', () => {
       const store = new MemoryStore({ clock, maxEntries: 2 })
       store.setSync('a', entryAt(clock, 'a'))

@@ -244,13 +244,16 @@ export class MemoryStore implements FreshReadStore {
    * (absent, dead, tagged, or in a stale window: {@link MemoryStore.getSync} has the whole entry).
    * A hit makes the key the most recently used; a dead entry is removed.
    *
+   * With `survives`, a tagged entry (live, no stale window) is handed too when
+   * `survives(tags, createdAt)` returns `true` (the caller's tag check, which may read this store).
+   *
    * @example
    * ```ts
    * const value = store.getFreshSync('user:1')
    * if (value !== NOT_FRESH) return value
    * ```
    */
-  getFreshSync(key: string): unknown {
+  getFreshSync(key: string, survives?: (tags: readonly string[], createdAt: number) => boolean): unknown {
     const slot = this.#map.get(key)
     if (slot === undefined) return NOT_FRESH
     const staleUntil = this.#staleUntil[slot] as number
@@ -258,7 +261,10 @@ export class MemoryStore implements FreshReadStore {
       this.#remove(slot)
       return NOT_FRESH
     }
-    if (this.#freshUntil[slot] !== staleUntil || this.#tags?.has(slot)) return NOT_FRESH
+    if (this.#freshUntil[slot] !== staleUntil) return NOT_FRESH
+    const tags = this.#tags?.get(slot)
+    if (tags !== undefined && (survives === undefined || !survives(tags, this.#createdAt[slot] as number)))
+      return NOT_FRESH
     if (slot !== this.#tail) this.#moveToTail(slot)
     return this.#values[slot]
   }
