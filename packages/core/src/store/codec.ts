@@ -209,6 +209,37 @@ function dataView(bytes: Uint8Array): DataView {
 }
 
 /**
+ * The big-endian unsigned 32-bit integer at `offset` (in bounds). Decoding reads the header with
+ * these rather than through a `DataView`, whose creation costs more than the rest of the header.
+ */
+function readUint32(bytes: Uint8Array, offset: number): number {
+  return (
+    ((bytes[offset]! << 24) | (bytes[offset + 1]! << 16) | (bytes[offset + 2]! << 8) | bytes[offset + 3]!) >>>
+    0
+  )
+}
+
+const float64 = new Float64Array(1)
+const float64Bytes = new Uint8Array(float64.buffer)
+const littleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1
+
+/** The big-endian IEEE-754 float64 at `offset` (in bounds); see {@link readUint32}. */
+function readFloat64(bytes: Uint8Array, offset: number): number {
+  const b = float64Bytes
+  if (littleEndian) {
+    b[0] = bytes[offset + 7]!
+    b[1] = bytes[offset + 6]!
+    b[2] = bytes[offset + 5]!
+    b[3] = bytes[offset + 4]!
+    b[4] = bytes[offset + 3]!
+    b[5] = bytes[offset + 2]!
+    b[6] = bytes[offset + 1]!
+    b[7] = bytes[offset]!
+  } else b.set(bytes.subarray(offset, offset + 8))
+  return float64[0]!
+}
+
+/**
  * Reads an entry's timeline from its header without checking the checksum or decoding the
  * payload: a cheap expiry check for stores. The first {@link ENTRY_TIMELINE_BYTES} bytes suffice.
  * Returns `undefined` when the bytes do not start like an entry of a known format version.
@@ -604,16 +635,15 @@ export class EntryCodec {
         `unsupported format version ${version} (this version of stratacache reads ${FORMAT_VERSION} and ${KEYED_FORMAT_VERSION})`,
       )
     }
-    const view = dataView(bytes)
-    const tagCount = view.getUint32(29)
-    const payloadLength = view.getUint32(33)
-    const serializedLength = view.getUint32(37)
+    const tagCount = readUint32(bytes, 29)
+    const payloadLength = readUint32(bytes, 33)
+    const serializedLength = readUint32(bytes, 37)
     const end = length - CHECKSUM_BYTES
     let offset = FIXED_HEADER_BYTES
     let keyEnd = offset
     if (version === KEYED_FORMAT_VERSION) {
       if (KEY_SECTION_OFFSET > end) throw decodeFailure(key, 'truncated (key)')
-      keyEnd = KEY_SECTION_OFFSET + view.getUint32(FIXED_HEADER_BYTES)
+      keyEnd = KEY_SECTION_OFFSET + readUint32(bytes, FIXED_HEADER_BYTES)
       if (keyEnd > end) throw decodeFailure(key, 'truncated (key)')
       offset = keyEnd
     }
@@ -626,7 +656,7 @@ export class EntryCodec {
     const tagsOffset = offset
     for (let i = 0; i < tagCount; i++) {
       if (offset + 4 > end) throw decodeFailure(key, 'truncated (tags)')
-      const tagLength = view.getUint32(offset)
+      const tagLength = readUint32(bytes, offset)
       if (offset + 4 + tagLength > end) throw decodeFailure(key, 'truncated (tags)')
       offset += 4 + tagLength
     }
@@ -636,7 +666,7 @@ export class EntryCodec {
         offset + payloadLength > end ? 'truncated (payload)' : 'unexpected bytes after the payload',
       )
     }
-    if (crc32(bytes, 0, end) !== view.getUint32(end)) {
+    if (crc32(bytes, 0, end) !== readUint32(bytes, end)) {
       throw decodeFailure(key, 'checksum mismatch (the bytes are corrupt)')
     }
     if (serializedLength > this.#maxValueBytes) {
@@ -649,10 +679,10 @@ export class EntryCodec {
       throw decodeFailure(key, 'the bytes hold the entry of another key')
     }
 
-    const createdAt = view.getFloat64(5)
-    const freshUntil = view.getFloat64(13)
-    const staleUntil = view.getFloat64(21)
-    const staleIfErrorFrom = hasErrorFrom ? view.getFloat64(errorFromOffset) : undefined
+    const createdAt = readFloat64(bytes, 5)
+    const freshUntil = readFloat64(bytes, 13)
+    const staleUntil = readFloat64(bytes, 21)
+    const staleIfErrorFrom = hasErrorFrom ? readFloat64(bytes, errorFromOffset) : undefined
     if (
       !isValidTime(createdAt) ||
       !isValidTime(freshUntil) ||
@@ -685,7 +715,7 @@ export class EntryCodec {
       tags = []
       let tagOffset = tagsOffset
       for (let i = 0; i < tagCount; i++) {
-        const tagLength = view.getUint32(tagOffset)
+        const tagLength = readUint32(bytes, tagOffset)
         try {
           tags.push(textDecoder.decode(bytes.subarray(tagOffset + 4, tagOffset + 4 + tagLength)))
         } catch (error) {
@@ -698,7 +728,8 @@ export class EntryCodec {
     const entry: CacheEntry = { value: undefined, createdAt, freshUntil, staleUntil }
     if (tags !== undefined) entry.tags = tags
     if (staleIfErrorFrom !== undefined) entry.staleIfErrorFrom = staleIfErrorFrom
-    const payload = bytes.subarray(offset, end)
+    // A plain view, not `bytes.subarray`: on a Node `Buffer` that builds a `Buffer`, at a cost.
+    const payload = new Uint8Array(bytes.buffer, bytes.byteOffset + offset, end - offset)
     if (compression !== undefined) {
       return new CompressedEntry(entry, payload, serializedLength, compression, serializer)
     }
