@@ -343,8 +343,11 @@ export class RedisStore implements CacheStore, CoordinationStore {
         key,
         resolve: (bytes) => {
           circuit.succeeded()
-          if (bytes === null) resolve(undefined)
-          else resolve(this.#entryOf(bytes, key, redisKey))
+          try {
+            resolve(bytes === null ? undefined : this.#entryOf(bytes, key, redisKey))
+          } catch (error) {
+            reject(error) // never expected: a waiter must not throw into the batch
+          }
         },
         reject: (error) => {
           const failure = this.#fail(error, 'get', key)

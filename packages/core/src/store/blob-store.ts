@@ -296,14 +296,15 @@ export class BlobStore implements CacheStore {
    * the read is admitted by the breaker and its outcome reported to it.
    */
   #get(key: string, operation: string, circuit?: StoreCircuit): Promise<CacheEntry | undefined> {
+    let name: string
     try {
       assertStoreKey(key, this.name)
+      name = this.#names.nameOf(key)
     } catch (error) {
       return Promise.reject(error)
     }
     const refusal = circuit?.admit(operation, key)
     if (refusal !== undefined) return Promise.reject(refusal)
-    const name = this.#names.nameOf(key)
     return new Promise<CacheEntry | undefined>((resolve, reject) => {
       this.#objects.read(
         name,
