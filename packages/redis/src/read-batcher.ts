@@ -28,10 +28,13 @@ export interface ReadBatcherOptions {
 /** The most keys one batch reads: past it the batch is sent at once and the next one begins. */
 export const MAX_BATCH_KEYS = 1024
 
-/** One read waiting for its batch. */
-interface Waiter {
+/**
+ * One read waiting for its batch: exactly one of `resolve` and `reject` is called, once, from
+ * the batch's reply (neither may throw).
+ */
+export interface ReadWaiter {
   /** The key as the caller named it (without the store prefix), for errors. */
-  key: string
+  readonly key: string
   resolve(bytes: Buffer | null): void
   reject(error: unknown): void
 }
@@ -59,7 +62,7 @@ export class ReadBatcher {
   /** Bounds the batches in flight with one coarse timer, when the client does not bound its commands. */
   readonly #sweep: DeadlineSweep | undefined
   #redisKeys: string[] = []
-  #waiters: Waiter[] = []
+  #waiters: ReadWaiter[] = []
 
   constructor(options: ReadBatcherOptions) {
     this.#options = options
@@ -73,12 +76,22 @@ export class ReadBatcher {
    * @param key - the caller's key, named by timeout errors
    */
   read(redisKey: string, key: string): Promise<Buffer | null> {
-    return new Promise<Buffer | null>((resolve, reject) => {
-      if (this.#redisKeys.length === 0) process.nextTick(this.#flush)
-      this.#redisKeys.push(redisKey)
-      this.#waiters.push({ key, resolve, reject })
-      if (this.#redisKeys.length === MAX_BATCH_KEYS) this.#flush()
-    })
+    return new Promise<Buffer | null>((resolve, reject) => this.enqueue(redisKey, { key, resolve, reject }))
+  }
+
+  /**
+   * {@link ReadBatcher.read} for a caller that settles its own promise: `waiter` is called from
+   * the batch's reply, so the caller's continuation runs in the same microtask as the reply (no
+   * promise of the batcher's in between).
+   *
+   * @param redisKey - the full Redis key (prefix applied)
+   * @param waiter - receives the bytes (`null` when absent) or the batch's error
+   */
+  enqueue(redisKey: string, waiter: ReadWaiter): void {
+    if (this.#redisKeys.length === 0) process.nextTick(this.#flush)
+    this.#redisKeys.push(redisKey)
+    this.#waiters.push(waiter)
+    if (this.#redisKeys.length === MAX_BATCH_KEYS) this.#flush()
   }
 
   readonly #flush = (): void => {
@@ -87,30 +100,41 @@ export class ReadBatcher {
     const waiters = this.#waiters
     this.#redisKeys = []
     this.#waiters = []
+    const sweep = this.#sweep
+    if (redisKeys.length === 1 && sweep === undefined) {
+      // A lone read on a client that bounds its own commands: the reply goes straight to the caller.
+      const waiter = waiters[0] as ReadWaiter
+      this.#options.client.getBuffer(redisKeys[0] as string).then(
+        (bytes) => waiter.resolve(bytes),
+        (error: unknown) => waiter.reject(error),
+      )
+      return
+    }
     let settled = false
     const fail = (error: unknown, timedOut: boolean) => {
       if (settled) return
       settled = true
       for (const waiter of waiters) waiter.reject(timedOut ? this.#timeout(waiter.key) : error)
     }
-    const done = this.#sweep?.watch(() => fail(undefined, true))
-    this.#send(redisKeys).then(
-      (values) => {
-        done?.()
-        if (settled) return
-        settled = true
-        for (let i = 0; i < waiters.length; i++) (waiters[i] as Waiter).resolve(values[i] ?? null)
-      },
-      (error: unknown) => {
-        done?.()
-        fail(error, false)
-      },
-    )
+    const done = sweep?.watch(() => fail(undefined, true))
+    const resolveAll = (values: (Buffer | null)[]) => {
+      done?.()
+      if (settled) return
+      settled = true
+      for (let i = 0; i < waiters.length; i++) (waiters[i] as ReadWaiter).resolve(values[i] ?? null)
+    }
+    const failAll = (error: unknown) => {
+      done?.()
+      fail(error, false)
+    }
+    if (redisKeys.length === 1) {
+      this.#options.client.getBuffer(redisKeys[0] as string).then((bytes) => resolveAll([bytes]), failAll)
+    } else this.#send(redisKeys).then(resolveAll, failAll)
   }
 
+  /** One `MGET` of several keys (one per hash slot on a Cluster). */
   #send(redisKeys: string[]): Promise<(Buffer | null)[]> {
     const { client } = this.#options
-    if (redisKeys.length === 1) return client.getBuffer(redisKeys[0] as string).then((bytes) => [bytes])
     if (!this.#options.cluster) return client.mgetBuffer(...redisKeys)
     const values: (Buffer | null)[] = new Array(redisKeys.length).fill(null)
     const groups = groupBySlot(redisKeys).map(async (indexes) => {

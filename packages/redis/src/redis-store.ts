@@ -296,7 +296,8 @@ export class RedisStore implements CacheStore, CoordinationStore {
       timeoutMs: this.#timed ? this.#timeoutMs : Number.POSITIVE_INFINITY,
       storeName: STORE_NAME,
     })
-    this.#circuit.guard(this)
+    // `get` admits its calls itself (see `get`): one `then` fewer on every hit.
+    this.#circuit.guard(this, ['get'])
   }
 
   /** The circuit breaker's state: `'open'` while Redis is skipped (see `circuitBreaker`). */
@@ -323,27 +324,84 @@ export class RedisStore implements CacheStore, CoordinationStore {
   }
 
   /** The live entry under `key`; a miss for absent, dead and undecodable entries. */
-  async get(key: string): Promise<CacheEntry | undefined> {
-    const redisKey = this.#redisKeyOf(key)
+  get(key: string): Promise<CacheEntry | undefined> {
+    let redisKey: string
+    try {
+      redisKey = this.#redisKeyOf(key)
+    } catch (error) {
+      return Promise.reject(error)
+    }
+    if (this.#bounded?.touchOnRead)
+      return this.#circuit.run('get', key, () => this.#getTouching(key, redisKey))
+    // The hit path: the circuit breaker is asked and told here, and the batch's reply settles the
+    // promise returned (decoded synchronously unless compressed), with no promise in between.
+    const circuit = this.#circuit
+    const refusal = circuit.admit('get', key)
+    if (refusal !== undefined) return Promise.reject(refusal)
+    return new Promise<CacheEntry | undefined>((resolve, reject) => {
+      this.#reads.enqueue(redisKey, {
+        key,
+        resolve: (bytes) => {
+          circuit.succeeded()
+          try {
+            resolve(bytes === null ? undefined : this.#entryOf(bytes, key, redisKey))
+          } catch (error) {
+            reject(error) // never expected: a waiter must not throw into the batch
+          }
+        },
+        reject: (error) => {
+          const failure = this.#fail(error, 'get', key)
+          circuit.failed(failure)
+          reject(failure)
+        },
+      })
+    })
+  }
+
+  /** `get` on a bounded store whose reads update the eviction index (a script per read). */
+  async #getTouching(key: string, redisKey: string): Promise<CacheEntry | undefined> {
+    const bounded = this.#bounded as Bounded
     let bytes: Buffer | null
     try {
-      bytes = await (this.#bounded?.touchOnRead
-        ? this.#bound(
-            this.#client.stratacacheBoundedGetBuffer(
-              this.#layout.index,
-              this.#layout.seq,
-              this.#layout.expiries,
-              redisKey,
-              this.#bounded.policy,
-            ),
-            'get',
-            key,
-          )
-        : this.#reads.read(redisKey, key))
+      bytes = await this.#bound(
+        this.#client.stratacacheBoundedGetBuffer(
+          this.#layout.index,
+          this.#layout.seq,
+          this.#layout.expiries,
+          redisKey,
+          bounded.policy,
+        ),
+        'get',
+        key,
+      )
     } catch (error) {
       throw this.#fail(error, 'get', key)
     }
-    if (bytes === null) return undefined
+    return bytes === null ? undefined : this.#entryOf(bytes, key, redisKey)
+  }
+
+  /**
+   * The live entry `bytes` hold, synchronously unless the payload is compressed; `undefined` for
+   * a dead entry, and for bytes that do not decode (reported to `onError`, then deleted).
+   */
+  #entryOf(
+    bytes: Buffer,
+    key: string,
+    redisKey: string,
+  ): CacheEntry | undefined | Promise<CacheEntry | undefined> {
+    let entry: CacheEntry | undefined
+    try {
+      entry = this.#codec.decodeSync(bytes, key)
+    } catch (error) {
+      safeReport(this.#onError, error)
+      return this.#dropCorrupt([redisKey]).then(() => undefined)
+    }
+    if (entry === undefined) return this.#inflated(bytes, key, redisKey)
+    return isDead(entry, Date.now()) ? undefined : entry
+  }
+
+  /** {@link RedisStore.#entryOf} for a compressed payload. */
+  async #inflated(bytes: Buffer, key: string, redisKey: string): Promise<CacheEntry | undefined> {
     const entry = await this.#codec.decodeOrMiss(bytes, key, this.#onError)
     if (entry === undefined) {
       await this.#dropCorrupt([redisKey])

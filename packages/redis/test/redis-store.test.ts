@@ -4,7 +4,9 @@ import {
   CacheSerializationError,
   CacheStoreError,
   CacheTimeoutError,
+  type Compression,
   cache,
+  EntryCodec,
 } from '@stratacache/core'
 import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest'
@@ -89,6 +91,49 @@ describe('RedisStore on a shared server', () => {
     expect(onError).toHaveBeenCalledOnce()
     expect(CacheSerializationError.isInstance(onError.mock.calls[0]?.[0])).toBe(true)
     expect(await client.exists('corrupt:k')).toBe(0)
+  })
+
+  it('get decodes compressed entries too, and a corrupt compressed entry is a miss, reported and deleted', async () => {
+    const onError = vi.fn()
+    const store = new RedisStore({ client, prefix: 'gzip-get:', compress: { minBytes: 0 }, onError })
+    const big = 'stratacache '.repeat(200)
+    await store.set('big', entry(big))
+    const stored = (await client.getBuffer('gzip-get:big')) as Buffer
+    expect(stored[4]).toBe(1) // gzip
+    expect((await store.get('big'))?.value).toBe(big)
+    expect(onError).not.toHaveBeenCalled()
+    // Bytes whose payload only decompression finds wrong: a store whose algorithm fails to inflate.
+    const failing: Compression = {
+      id: 201,
+      name: 'failing',
+      compress: async (bytes) => bytes.subarray(0, bytes.length / 2),
+      decompress: async () => {
+        throw new Error('inflate failed')
+      },
+    }
+    const broken = new RedisStore({
+      client,
+      prefix: 'gzip-get:',
+      compress: { algorithm: failing, minBytes: 0 },
+      onError,
+    })
+    await broken.set('big', entry(big))
+    expect((await client.getBuffer('gzip-get:big'))?.[4]).toBe(201)
+    expect(await broken.get('big')).toBeUndefined()
+    expect(onError).toHaveBeenCalledOnce()
+    expect((onError.mock.calls[0]![0] as Error).message).toContain('inflate failed')
+    expect(CacheSerializationError.isInstance(onError.mock.calls[0]?.[0])).toBe(true)
+    expect(await client.exists('gzip-get:big')).toBe(0)
+  })
+
+  it('get is a miss for a dead entry, and rejects a key with a lone surrogate', async () => {
+    const store = new RedisStore({ client, prefix: 'dead-get:' })
+    const now = Date.now()
+    await client.set('dead-get:old', Buffer.from(await new EntryCodec().encode(entry('old', -1_000), 'old')))
+    expect(await store.get('old')).toBeUndefined()
+    await store.set('live', { value: 'live', createdAt: now, freshUntil: now, staleUntil: now + 60_000 })
+    expect((await store.get('live'))?.value).toBe('live') // stale but not dead
+    await expect(store.get('q:\uD800')).rejects.toThrow(/lone UTF-16 surrogate/)
   })
 
   it('never closes a client you passed; closes the one it opened from a url', async () => {
@@ -240,7 +285,14 @@ describe('RedisStore when the server dies', () => {
   it('bounds every call of a client you passed by operationTimeout, even with an offline queue', async () => {
     const client = new Redis({ host: '127.0.0.1', port: server.port, maxRetriesPerRequest: null })
     client.on('error', () => {})
-    const store = new RedisStore({ client, prefix: 'fault-user:', operationTimeout: '200ms' })
+    // No breaker: three calls time out on purpose below, so two more failed polls while the client
+    // reconnects (slow on a loaded machine) would open it for 10 s, past the 5 s poll.
+    const store = new RedisStore({
+      client,
+      prefix: 'fault-user:',
+      operationTimeout: '200ms',
+      circuitBreaker: false,
+    })
     try {
       await store.set('k', entry('before'))
       await server.kill()

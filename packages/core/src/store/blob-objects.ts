@@ -1,6 +1,6 @@
-import { CacheSerializationError } from '../errors'
+import { CacheSerializationError, type CacheStoreError } from '../errors'
 import { safeReport } from '../instance-defaults'
-import type { BlobBackend, BlobInfo } from './blob-backend'
+import type { BlobBackend, BlobInfo, BlobReadResult } from './blob-backend'
 import { BlobCall, closeBlobCalls, type OpenBlobCalls } from './blob-call'
 import type { BlobNames } from './blob-names'
 import type { ResolvedBlobStoreOptions } from './blob-store-options'
@@ -160,6 +160,51 @@ export class BlobObjects {
       await onPage(page.objects.filter((info) => info.name.startsWith(prefix)))
       cursor = page.cursor
     } while (cursor !== undefined && !shouldStop())
+  }
+
+  /**
+   * One backend `read`, as {@link BlobObjects.call} runs it (bounded by `operationTimeout`,
+   * failures as `CacheStoreError`s naming operation and key) but with no promise of its own: the
+   * backend's reply goes straight to `onRead`, or the failure to `onFail`, exactly once. The hit
+   * path of `BlobStore.get`.
+   */
+  read(
+    name: string,
+    operation: string,
+    key: string,
+    onRead: (found: BlobReadResult | undefined) => void,
+    onFail: (error: CacheStoreError) => void,
+  ): void {
+    const call = new BlobCall(this.#open)
+    const store = this.#options.name
+    let reading: Promise<BlobReadResult | undefined>
+    try {
+      reading = this.#backend.read(name, call)
+    } catch (error) {
+      call.abort(error)
+      call.settle()
+      onFail(storeFailure(error, { store, operation, key }))
+      return
+    }
+    const deadlines = this.#deadlines
+    const watched = deadlines.watch({ store, operation, key }, (timeout) => {
+      call.abort(timeout)
+      call.settle()
+      onFail(timeout)
+    })
+    reading.then(
+      (found) => {
+        if (watched !== undefined && !deadlines.settle(watched)) return // timed out: reported
+        call.settle()
+        onRead(found)
+      },
+      (error: unknown) => {
+        if (watched !== undefined && !deadlines.settle(watched)) return
+        call.abort(error)
+        call.settle()
+        onFail(storeFailure(error, { store, operation, key }))
+      },
+    )
   }
 
   /**

@@ -11,6 +11,7 @@ import type { BlobBackend, BlobCallOptions } from './blob-backend'
 import { BlobNames } from './blob-names'
 import { BlobStore } from './blob-store'
 import { EntryCodec } from './codec'
+import { crc32 } from './crc32'
 import { createEntry } from './entry'
 
 describeBlobBackendConformance({
@@ -132,6 +133,56 @@ describe('BlobStore', () => {
     expect(await store.get('k')).toBeUndefined()
     expect(errors).toHaveLength(1)
     expect(backend.objects.size).toBe(0)
+  })
+
+  it('get reads compressed entries (decoded asynchronously), and misses dead or corrupt compressed ones', async () => {
+    const { store, backend, errors } = storeOver(new MemoryBlobBackend(), { compress: { minBytes: 0 } })
+    const big = 'stratacache '.repeat(200)
+    await store.set('big', live(big))
+    expect(backend.objects.get('ns/big')?.bytes[4]).toBe(1) // gzip
+    expect((await store.get('big'))?.value).toBe(big)
+    const dead = createEntry(big, { now: clock.now() - 120_000, ttlMs: 60_000 })
+    backend.put(
+      'ns/dead',
+      await new EntryCodec({ compress: { minBytes: 0 } }).encode(dead, 'dead', { embedKey: true }),
+    )
+    expect(await store.get('dead')).toBeUndefined()
+    expect(backend.objects.has('ns/dead')).toBe(false)
+    expect(errors).toEqual([])
+    // A gzip payload that is garbage behind a valid checksum: only decompression finds it out.
+    const garbled = backend.objects.get('ns/big')!.bytes.slice()
+    garbled.fill(0x55, 60, 80)
+    const end = garbled.length - 4
+    new DataView(garbled.buffer).setUint32(end, crc32(garbled, 0, end))
+    backend.put('ns/big', garbled)
+    expect(await store.get('big')).toBeUndefined()
+    expect(errors).toHaveLength(1)
+    expect(CacheSerializationError.isInstance(errors[0])).toBe(true)
+    expect(backend.objects.has('ns/big')).toBe(false)
+  })
+
+  it('get wraps a backend read that throws synchronously, and drops a reply that comes after its timeout', async () => {
+    const backend = new MemoryBlobBackend()
+    const { store } = storeOver(backend, { operationTimeout: '200ms' })
+    await store.set('k', live('v'))
+    backend.read = () => {
+      throw new Error('not even a promise')
+    }
+    const thrown = await store.get('k').catch((error: unknown) => error)
+    expect(CacheStoreError.isInstance(thrown)).toBe(true)
+    expect(thrown).toMatchObject({ operation: 'get', key: 'k' })
+    let answer: (value: undefined) => void = () => {}
+    backend.read = () => new Promise((resolve) => (answer = resolve))
+    const late = store.get('k').then(
+      (value) => ({ value }),
+      (error: unknown) => ({ error }),
+    )
+    await flushMicrotasks()
+    await clock.advance(250)
+    answer(undefined)
+    await flushMicrotasks()
+    const outcome = await late
+    expect('error' in outcome && CacheTimeoutError.isInstance(outcome.error)).toBe(true)
   })
 
   it('prunes dead and corrupt entries, keeping live ones', async () => {

@@ -1,14 +1,15 @@
-import type { TimerHandle } from '../clock'
+import { systemClock, type TimerHandle } from '../clock'
 import { safeReport } from '../instance-defaults'
-import type { BlobBackend } from './blob-backend'
+import type { BlobBackend, BlobReadResult } from './blob-backend'
 import { BlobNames } from './blob-names'
-import { BlobObjects, metadataOf } from './blob-objects'
+import { BlobObjects, type Liveness, metadataOf } from './blob-objects'
 import {
   type BlobStoreOptions,
   type ResolvedBlobStoreOptions,
   resolveBlobStoreOptions,
 } from './blob-store-options'
 import type { CircuitState } from './circuit-breaker'
+import { coarseNow } from './coarse-now'
 import { isDead } from './entry'
 import { globLiteralPrefix, globToRegExp, hasWildcard, unescapeGlob } from './glob'
 import { mapWithConcurrency } from './map-with-concurrency'
@@ -59,6 +60,8 @@ export class BlobStore implements CacheStore {
   #runningPrune: Promise<number> | undefined
   #closed = false
   readonly #circuit: StoreCircuit
+  /** The time a read judges freshness by: `coarseNow` on the system clock, else the injected clock. */
+  readonly #now: () => number
 
   /**
    * @param backend - the object store
@@ -80,6 +83,8 @@ export class BlobStore implements CacheStore {
     this.backend = backend
     this.name = backend.name
     this.prefix = this.#options.prefix
+    const { clock } = this.#options
+    this.#now = clock === systemClock ? coarseNow : () => clock.now()
     this.#names = new BlobNames(this.prefix)
     this.#objects = new BlobObjects(backend, this.#names, { ...this.#options, name: this.name })
     this.#circuit = new StoreCircuit(
@@ -88,7 +93,8 @@ export class BlobStore implements CacheStore {
       options.circuitBreaker,
       this.#options.clock,
     )
-    this.#circuit.guard(this)
+    // `get` admits its calls itself (see `#get`): no `then` of the breaker on a hit.
+    this.#circuit.guard(this, ['get'])
     this.#schedulePrune()
   }
 
@@ -111,8 +117,8 @@ export class BlobStore implements CacheStore {
   }
 
   /** The live entry under `key`; dead and undecodable entries are misses (and are removed). */
-  async get(key: string): Promise<CacheEntry | undefined> {
-    return this.#get(key, 'get')
+  get(key: string): Promise<CacheEntry | undefined> {
+    return this.#get(key, 'get', this.#circuit)
   }
 
   /** {@link BlobStore.get} for each key (up to `concurrency` at once), in order. */
@@ -284,25 +290,83 @@ export class BlobStore implements CacheStore {
 
   // ---- reads -------------------------------------------------------------------------------
 
-  async #get(key: string, operation: string): Promise<CacheEntry | undefined> {
-    assertStoreKey(key, this.name)
-    const name = this.#names.nameOf(key)
-    const found = await this.#objects.call(operation, key, (call) => this.backend.read(name, call))
-    if (found === undefined) return undefined
+  /**
+   * A read, with no promise but the one returned: the backend's reply is decoded (synchronously
+   * unless compressed) and settles it. With `circuit` (`get`; `getMany` is guarded as a whole),
+   * the read is admitted by the breaker and its outcome reported to it.
+   */
+  #get(key: string, operation: string, circuit?: StoreCircuit): Promise<CacheEntry | undefined> {
+    let name: string
+    try {
+      assertStoreKey(key, this.name)
+      name = this.#names.nameOf(key)
+    } catch (error) {
+      return Promise.reject(error)
+    }
+    const refusal = circuit?.admit(operation, key)
+    if (refusal !== undefined) return Promise.reject(refusal)
+    return new Promise<CacheEntry | undefined>((resolve, reject) => {
+      this.#objects.read(
+        name,
+        operation,
+        key,
+        (found) => {
+          circuit?.succeeded()
+          try {
+            resolve(found === undefined ? undefined : this.#entryOf(found, name, operation, key))
+          } catch (error) {
+            reject(error)
+          }
+        },
+        (error) => {
+          circuit?.failed(error)
+          reject(error)
+        },
+      )
+    })
+  }
+
+  /**
+   * The live entry `found` holds, synchronously unless its payload is compressed; `undefined`
+   * for a dead or undecodable entry, which is removed (the undecodable one reported).
+   */
+  #entryOf(
+    found: BlobReadResult,
+    name: string,
+    operation: string,
+    key: string,
+  ): CacheEntry | undefined | Promise<CacheEntry | undefined> {
+    let entry: CacheEntry | undefined
+    try {
+      entry = this.#options.codec.decodeSync(found.bytes, key)
+    } catch (error) {
+      return this.#drop(name, { state: 'corrupt', version: found.version, error }, operation, key)
+    }
+    if (entry === undefined) return this.#inflated(found, name, operation, key)
+    if (!isDead(entry, this.#now())) return entry
+    return this.#drop(name, { state: 'dead', version: found.version }, operation, key)
+  }
+
+  /** {@link BlobStore.#entryOf} for a compressed payload. */
+  async #inflated(
+    found: BlobReadResult,
+    name: string,
+    operation: string,
+    key: string,
+  ): Promise<CacheEntry | undefined> {
     let entry: CacheEntry
     try {
       entry = await this.#options.codec.decode(found.bytes, key)
     } catch (error) {
-      await this.#objects.dropUnusable(
-        name,
-        { state: 'corrupt', version: found.version, error },
-        operation,
-        key,
-      )
-      return undefined
+      return this.#drop(name, { state: 'corrupt', version: found.version, error }, operation, key)
     }
-    if (!isDead(entry, this.#options.clock.now())) return entry
-    await this.#objects.dropUnusable(name, { state: 'dead', version: found.version }, operation, key)
+    if (!isDead(entry, this.#now())) return entry
+    return this.#drop(name, { state: 'dead', version: found.version }, operation, key)
+  }
+
+  /** Removes an unusable entry (see `BlobObjects.dropUnusable`); a miss. */
+  async #drop(name: string, found: Liveness, operation: string, key: string): Promise<undefined> {
+    await this.#objects.dropUnusable(name, found, operation, key)
     return undefined
   }
 

@@ -430,6 +430,79 @@ describe('EntryCodec.decodeOrMiss', () => {
   })
 })
 
+/** What `decodeSync` throws for `bytes` (failing the test if it returns instead). */
+function decodeSyncError(codec: EntryCodec, bytes: Uint8Array, key?: string): CacheSerializationError {
+  let error: unknown
+  try {
+    codec.decodeSync(bytes, key)
+  } catch (thrown) {
+    error = thrown
+  }
+  expect(CacheSerializationError.isInstance(error), String(error)).toBe(true)
+  return error as CacheSerializationError
+}
+
+describe('EntryCodec.decodeSync', () => {
+  const repetitive = 'stratacache '.repeat(500)
+
+  it('returns the entry of an uncompressed payload without a promise, as decode does', async () => {
+    const original = entry({ a: [1, 'two'] }, { tags: ['t1', 'é'], staleIfErrorFrom: 1_700_000_030_000 })
+    for (const embedKey of [false, true]) {
+      const bytes = await codec.encode(original, 'user:1', { embedKey })
+      const decoded = codec.decodeSync(bytes, 'user:1')
+      expect(decoded).not.toBeInstanceOf(Promise)
+      expect(decoded).toEqual(original)
+      expect(decoded).toEqual(await codec.decode(bytes, 'user:1'))
+    }
+  })
+
+  it('returns undefined for a valid compressed entry, which decode then reads', async () => {
+    const bytes = await new EntryCodec({ compress: true }).encode(entry(repetitive), 'k', { embedKey: true })
+    expect(bytes[4]).toBe(1)
+    expect(codec.decodeSync(bytes, 'k')).toBeUndefined()
+    expect((await codec.decode(bytes, 'k')).value).toBe(repetitive)
+  })
+
+  it('throws for a corrupt compressed entry instead of deferring it to decode', async () => {
+    const bytes = await new EntryCodec({ compress: true }).encode(entry(repetitive))
+    bytes[bytes.length - 10]! ^= 1
+    expect(decodeSyncError(codec, bytes, 'k').message).toContain('checksum mismatch')
+  })
+
+  it('throws the errors decode rejects with: truncated, corrupt, foreign bytes', async () => {
+    const bytes = await codec.encode(entry({ a: 1 }, { tags: ['t'] }), 'user:1', { embedKey: true })
+    for (let length = 0; length < bytes.length; length++) {
+      const error = decodeSyncError(codec, bytes.subarray(0, length), 'user:1')
+      expect(error.key).toBe('user:1')
+      expect(error.message).toBe((await decodeError(codec, bytes.subarray(0, length), 'user:1')).message)
+    }
+    for (let offset = 0; offset < bytes.length; offset++) {
+      const copy = bytes.slice()
+      copy[offset]! ^= 0x10
+      decodeSyncError(codec, copy, 'user:1')
+    }
+    expect(decodeSyncError(codec, new TextEncoder().encode('{"json":"text"}'.repeat(4))).message).toContain(
+      'bad magic bytes',
+    )
+  })
+
+  it('throws for the entry of another key, and for a payload the serializer cannot read', async () => {
+    const bytes = await codec.encode(entry(1), 'user:1', { embedKey: true })
+    expect(decodeSyncError(codec, bytes, 'user:2').message).toContain('the entry of another key')
+    expect(decodeSyncError(codec, bytes, 'user:1é').message).toContain('the entry of another key')
+    expect(codec.decodeSync(bytes, 'user:1')?.value).toBe(1)
+    const garbage = await codec.encode(entry('x'))
+    garbage.fill(0x7b, garbage.length - 7, garbage.length - 4) // the payload `"x"` becomes `{{{`
+    expect(decodeSyncError(codec, reseal(garbage)).message).toMatch(/invalid json payload/)
+  })
+
+  it('refuses a value above maxValueBytes', async () => {
+    const bytes = await codec.encode(entry('x'.repeat(100)))
+    const small = new EntryCodec({ maxValueBytes: 50 })
+    expect(decodeSyncError(small, bytes).message).toContain('more than maxValueBytes (50)')
+  })
+})
+
 describe('readEntryTimeline', () => {
   it('reads the timeline from the header, or from a prefix of it', async () => {
     const bytes = await codec.encode(entry('v', { staleUntil: Number.POSITIVE_INFINITY }))

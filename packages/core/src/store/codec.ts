@@ -209,6 +209,37 @@ function dataView(bytes: Uint8Array): DataView {
 }
 
 /**
+ * The big-endian unsigned 32-bit integer at `offset` (in bounds). Decoding reads the header with
+ * these rather than through a `DataView`, whose creation costs more than the rest of the header.
+ */
+function readUint32(bytes: Uint8Array, offset: number): number {
+  return (
+    ((bytes[offset]! << 24) | (bytes[offset + 1]! << 16) | (bytes[offset + 2]! << 8) | bytes[offset + 3]!) >>>
+    0
+  )
+}
+
+const float64 = new Float64Array(1)
+const float64Bytes = new Uint8Array(float64.buffer)
+const littleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1
+
+/** The big-endian IEEE-754 float64 at `offset` (in bounds); see {@link readUint32}. */
+function readFloat64(bytes: Uint8Array, offset: number): number {
+  const b = float64Bytes
+  if (littleEndian) {
+    b[0] = bytes[offset + 7]!
+    b[1] = bytes[offset + 6]!
+    b[2] = bytes[offset + 5]!
+    b[3] = bytes[offset + 4]!
+    b[4] = bytes[offset + 3]!
+    b[5] = bytes[offset + 2]!
+    b[6] = bytes[offset + 1]!
+    b[7] = bytes[offset]!
+  } else b.set(bytes.subarray(offset, offset + 8))
+  return float64[0]!
+}
+
+/**
  * Reads an entry's timeline from its header without checking the checksum or decoding the
  * payload: a cheap expiry check for stores. The first {@link ENTRY_TIMELINE_BYTES} bytes suffice.
  * Returns `undefined` when the bytes do not start like an entry of a known format version.
@@ -259,6 +290,38 @@ export function readEntryKey(
     return { key: textDecoder.decode(bytes.subarray(KEY_SECTION_OFFSET, end)) }
   } catch {
     return undefined
+  }
+}
+
+/** A checked entry whose payload is still compressed: what `EntryCodec.decode` finishes asynchronously. */
+class CompressedEntry {
+  constructor(
+    /** The entry, its `value` not yet set. */
+    readonly entry: CacheEntry,
+    readonly payload: Uint8Array,
+    readonly serializedLength: number,
+    readonly compression: Compression,
+    readonly serializer: Serializer,
+  ) {}
+}
+
+/** The error of bytes that do not decode. */
+function decodeFailure(key: string | undefined, problem: string, cause?: unknown): CacheSerializationError {
+  return new CacheSerializationError(`Cannot decode the entry${describeKey(key)}: ${problem}`, { key, cause })
+}
+
+/** The value of a payload, or the `CacheSerializationError` of a serializer that throws. */
+function deserialize(serializer: Serializer, serialized: Uint8Array, key: string | undefined): unknown {
+  try {
+    return serializer.decode(serialized)
+  } catch (error) {
+    throw decodeFailure(
+      key,
+      CacheSerializationError.isInstance(error)
+        ? error.message
+        : `the ${serializer.name} serializer threw: ${messageOf(error)}`,
+      error,
+    )
   }
 }
 
@@ -509,128 +572,28 @@ export class EntryCodec {
    * ```
    */
   async decode(bytes: Uint8Array, key?: string): Promise<CacheEntry> {
-    const fail = (problem: string, cause?: unknown): CacheSerializationError =>
-      new CacheSerializationError(`Cannot decode the entry${describeKey(key)}: ${problem}`, { key, cause })
+    const parsed = this.#parse(bytes, key)
+    return parsed instanceof CompressedEntry ? this.#inflate(parsed, key) : parsed
+  }
 
-    if (!(bytes instanceof Uint8Array)) throw fail(`expected a Uint8Array, got ${typeof bytes}`)
-    const length = bytes.length
-    if (length < FIXED_HEADER_BYTES + CHECKSUM_BYTES) throw fail(`truncated (${length} bytes)`)
-    if (bytes[0] !== MAGIC_0 || bytes[1] !== MAGIC_1) throw fail('not a stratacache entry (bad magic bytes)')
-    const hasErrorFrom = (bytes[2]! & ERROR_FROM_FLAG) !== 0
-    const version = bytes[2]! & ~ERROR_FROM_FLAG
-    if (version !== FORMAT_VERSION && version !== KEYED_FORMAT_VERSION) {
-      throw fail(
-        `unsupported format version ${version} (this version of stratacache reads ${FORMAT_VERSION} and ${KEYED_FORMAT_VERSION})`,
-      )
-    }
-    const view = dataView(bytes)
-    const tagCount = view.getUint32(29)
-    const payloadLength = view.getUint32(33)
-    const serializedLength = view.getUint32(37)
-    const end = length - CHECKSUM_BYTES
-    let offset = FIXED_HEADER_BYTES
-    let keyEnd = offset
-    if (version === KEYED_FORMAT_VERSION) {
-      if (KEY_SECTION_OFFSET > end) throw fail('truncated (key)')
-      keyEnd = KEY_SECTION_OFFSET + view.getUint32(FIXED_HEADER_BYTES)
-      if (keyEnd > end) throw fail('truncated (key)')
-      offset = keyEnd
-    }
-    const errorFromOffset = offset
-    if (hasErrorFrom) {
-      offset += ERROR_FROM_BYTES
-      if (offset > end) throw fail('truncated (staleIfErrorFrom)')
-    }
-    if (tagCount > (end - offset) / 4) throw fail('truncated (tags)')
-    const tagOffsets = new Array<number>(tagCount)
-    for (let i = 0; i < tagCount; i++) {
-      if (offset + 4 > end) throw fail('truncated (tags)')
-      const tagLength = view.getUint32(offset)
-      if (offset + 4 + tagLength > end) throw fail('truncated (tags)')
-      tagOffsets[i] = offset
-      offset += 4 + tagLength
-    }
-    if (offset + payloadLength !== end) {
-      throw fail(offset + payloadLength > end ? 'truncated (payload)' : 'unexpected bytes after the payload')
-    }
-    if (crc32(bytes, 0, end) !== view.getUint32(end)) throw fail('checksum mismatch (the bytes are corrupt)')
-    if (serializedLength > this.#maxValueBytes) {
-      throw fail(
-        `the value claims ${serializedLength} bytes, more than maxValueBytes (${this.#maxValueBytes}); not decompressed`,
-      )
-    }
-    if (version === KEYED_FORMAT_VERSION && key !== undefined && !holdsKey(bytes, keyEnd, key)) {
-      throw fail('the bytes hold the entry of another key')
-    }
-
-    const createdAt = view.getFloat64(5)
-    const freshUntil = view.getFloat64(13)
-    const staleUntil = view.getFloat64(21)
-    const staleIfErrorFrom = hasErrorFrom ? view.getFloat64(errorFromOffset) : undefined
-    if (
-      !isValidTime(createdAt) ||
-      !isValidTime(freshUntil) ||
-      !isValidTime(staleUntil) ||
-      (hasErrorFrom && !isValidTime(staleIfErrorFrom))
-    ) {
-      throw fail('invalid timestamps')
-    }
-    const serializer = this.#serializers.get(bytes[3]!)
-    if (serializer === undefined) {
-      throw fail(`unknown serializer id ${bytes[3]} (this codec reads ${describeKnown(this.#serializers)})`)
-    }
-    const compressionId = bytes[4]!
-    const compression = compressionId === 0 ? undefined : this.#compressions.get(compressionId)
-    if (compressionId !== 0 && compression === undefined) {
-      throw fail(
-        `unknown compression id ${compressionId} (this codec reads ${describeKnown(this.#compressions)})`,
-      )
-    }
-    if (compression === undefined && serializedLength !== payloadLength)
-      throw fail('inconsistent payload lengths')
-
-    let tags: string[] | undefined
-    if (tagCount > 0) {
-      tags = []
-      for (const tagOffset of tagOffsets) {
-        const tagLength = view.getUint32(tagOffset)
-        try {
-          tags.push(textDecoder.decode(bytes.subarray(tagOffset + 4, tagOffset + 4 + tagLength)))
-        } catch (error) {
-          throw fail('a tag is not valid UTF-8', error)
-        }
-      }
-    }
-
-    let serialized = bytes.subarray(offset, end)
-    if (compression !== undefined) {
-      try {
-        serialized = await compression.decompress(serialized, serializedLength)
-      } catch (error) {
-        const problem = CacheSerializationError.isInstance(error)
-          ? error.message
-          : `${compression.name} decompression failed: ${messageOf(error)}`
-        throw fail(problem, error)
-      }
-      if (!(serialized instanceof Uint8Array) || serialized.length !== serializedLength) {
-        throw fail(`${compression.name} decompression produced the wrong number of bytes`)
-      }
-    }
-    let value: unknown
-    try {
-      value = serializer.decode(serialized)
-    } catch (error) {
-      throw fail(
-        CacheSerializationError.isInstance(error)
-          ? error.message
-          : `the ${serializer.name} serializer threw: ${messageOf(error)}`,
-        error,
-      )
-    }
-    const entry: CacheEntry = { value, createdAt, freshUntil, staleUntil }
-    if (tags !== undefined) entry.tags = tags
-    if (staleIfErrorFrom !== undefined) entry.staleIfErrorFrom = staleIfErrorFrom
-    return entry
+  /**
+   * {@link EntryCodec.decode} without a promise, for the hit path of a store: the entry when its
+   * payload is not compressed, `undefined` when it is (decompression is asynchronous: call
+   * {@link EntryCodec.decode} then). Every check of `decode` runs here first, so bytes that
+   * are not a valid entry throw the same `CacheSerializationError`, compressed or not.
+   *
+   * @param bytes - the stored bytes
+   * @param key - the entry's key (see {@link EntryCodec.decode})
+   * @returns the entry, or `undefined` for a valid entry with a compressed payload
+   * @throws `CacheSerializationError` (with `key`) as {@link EntryCodec.decode}
+   * @example
+   * ```ts
+   * const entry = codec.decodeSync(bytes, key) ?? (await codec.decode(bytes, key))
+   * ```
+   */
+  decodeSync(bytes: Uint8Array, key?: string): CacheEntry | undefined {
+    const parsed = this.#parse(bytes, key)
+    return parsed instanceof CompressedEntry ? undefined : parsed
   }
 
   /**
@@ -645,11 +608,152 @@ export class EntryCodec {
    */
   async decodeOrMiss(bytes: Uint8Array, key: string, onError: ErrorHandler): Promise<CacheEntry | undefined> {
     try {
-      return await this.decode(bytes, key)
+      const parsed = this.#parse(bytes, key)
+      return parsed instanceof CompressedEntry ? await this.#inflate(parsed, key) : parsed
     } catch (error) {
       safeReport(onError, error)
       return undefined
     }
+  }
+
+  /**
+   * Every check of the bytes, then the entry when its payload is not compressed, or what
+   * {@link EntryCodec.#inflate} needs to finish when it is.
+   */
+  #parse(bytes: Uint8Array, key: string | undefined): CacheEntry | CompressedEntry {
+    if (!(bytes instanceof Uint8Array)) throw decodeFailure(key, `expected a Uint8Array, got ${typeof bytes}`)
+    const length = bytes.length
+    if (length < FIXED_HEADER_BYTES + CHECKSUM_BYTES) throw decodeFailure(key, `truncated (${length} bytes)`)
+    if (bytes[0] !== MAGIC_0 || bytes[1] !== MAGIC_1) {
+      throw decodeFailure(key, 'not a stratacache entry (bad magic bytes)')
+    }
+    const hasErrorFrom = (bytes[2]! & ERROR_FROM_FLAG) !== 0
+    const version = bytes[2]! & ~ERROR_FROM_FLAG
+    if (version !== FORMAT_VERSION && version !== KEYED_FORMAT_VERSION) {
+      throw decodeFailure(
+        key,
+        `unsupported format version ${version} (this version of stratacache reads ${FORMAT_VERSION} and ${KEYED_FORMAT_VERSION})`,
+      )
+    }
+    const tagCount = readUint32(bytes, 29)
+    const payloadLength = readUint32(bytes, 33)
+    const serializedLength = readUint32(bytes, 37)
+    const end = length - CHECKSUM_BYTES
+    let offset = FIXED_HEADER_BYTES
+    let keyEnd = offset
+    if (version === KEYED_FORMAT_VERSION) {
+      if (KEY_SECTION_OFFSET > end) throw decodeFailure(key, 'truncated (key)')
+      keyEnd = KEY_SECTION_OFFSET + readUint32(bytes, FIXED_HEADER_BYTES)
+      if (keyEnd > end) throw decodeFailure(key, 'truncated (key)')
+      offset = keyEnd
+    }
+    const errorFromOffset = offset
+    if (hasErrorFrom) {
+      offset += ERROR_FROM_BYTES
+      if (offset > end) throw decodeFailure(key, 'truncated (staleIfErrorFrom)')
+    }
+    if (tagCount > (end - offset) / 4) throw decodeFailure(key, 'truncated (tags)')
+    const tagsOffset = offset
+    for (let i = 0; i < tagCount; i++) {
+      if (offset + 4 > end) throw decodeFailure(key, 'truncated (tags)')
+      const tagLength = readUint32(bytes, offset)
+      if (offset + 4 + tagLength > end) throw decodeFailure(key, 'truncated (tags)')
+      offset += 4 + tagLength
+    }
+    if (offset + payloadLength !== end) {
+      throw decodeFailure(
+        key,
+        offset + payloadLength > end ? 'truncated (payload)' : 'unexpected bytes after the payload',
+      )
+    }
+    if (crc32(bytes, 0, end) !== readUint32(bytes, end)) {
+      throw decodeFailure(key, 'checksum mismatch (the bytes are corrupt)')
+    }
+    if (serializedLength > this.#maxValueBytes) {
+      throw decodeFailure(
+        key,
+        `the value claims ${serializedLength} bytes, more than maxValueBytes (${this.#maxValueBytes}); not decompressed`,
+      )
+    }
+    if (version === KEYED_FORMAT_VERSION && key !== undefined && !holdsKey(bytes, keyEnd, key)) {
+      throw decodeFailure(key, 'the bytes hold the entry of another key')
+    }
+
+    const createdAt = readFloat64(bytes, 5)
+    const freshUntil = readFloat64(bytes, 13)
+    const staleUntil = readFloat64(bytes, 21)
+    const staleIfErrorFrom = hasErrorFrom ? readFloat64(bytes, errorFromOffset) : undefined
+    if (
+      !isValidTime(createdAt) ||
+      !isValidTime(freshUntil) ||
+      !isValidTime(staleUntil) ||
+      (hasErrorFrom && !isValidTime(staleIfErrorFrom))
+    ) {
+      throw decodeFailure(key, 'invalid timestamps')
+    }
+    const serializer = this.#serializers.get(bytes[3]!)
+    if (serializer === undefined) {
+      throw decodeFailure(
+        key,
+        `unknown serializer id ${bytes[3]} (this codec reads ${describeKnown(this.#serializers)})`,
+      )
+    }
+    const compressionId = bytes[4]!
+    const compression = compressionId === 0 ? undefined : this.#compressions.get(compressionId)
+    if (compressionId !== 0 && compression === undefined) {
+      throw decodeFailure(
+        key,
+        `unknown compression id ${compressionId} (this codec reads ${describeKnown(this.#compressions)})`,
+      )
+    }
+    if (compression === undefined && serializedLength !== payloadLength) {
+      throw decodeFailure(key, 'inconsistent payload lengths')
+    }
+
+    let tags: string[] | undefined
+    if (tagCount > 0) {
+      tags = []
+      let tagOffset = tagsOffset
+      for (let i = 0; i < tagCount; i++) {
+        const tagLength = readUint32(bytes, tagOffset)
+        try {
+          tags.push(textDecoder.decode(bytes.subarray(tagOffset + 4, tagOffset + 4 + tagLength)))
+        } catch (error) {
+          throw decodeFailure(key, 'a tag is not valid UTF-8', error)
+        }
+        tagOffset += 4 + tagLength
+      }
+    }
+
+    const entry: CacheEntry = { value: undefined, createdAt, freshUntil, staleUntil }
+    if (tags !== undefined) entry.tags = tags
+    if (staleIfErrorFrom !== undefined) entry.staleIfErrorFrom = staleIfErrorFrom
+    // A plain view, not `bytes.subarray`: on a Node `Buffer` that builds a `Buffer`, at a cost.
+    const payload = new Uint8Array(bytes.buffer, bytes.byteOffset + offset, end - offset)
+    if (compression !== undefined) {
+      return new CompressedEntry(entry, payload, serializedLength, compression, serializer)
+    }
+    entry.value = deserialize(serializer, payload, key)
+    return entry
+  }
+
+  /** Decompresses and deserializes the payload of a compressed entry, checked by {@link EntryCodec.#parse}. */
+  async #inflate(parsed: CompressedEntry, key: string | undefined): Promise<CacheEntry> {
+    const { compression, serializedLength, entry } = parsed
+    let serialized: Uint8Array
+    try {
+      serialized = await compression.decompress(parsed.payload, serializedLength)
+    } catch (error) {
+      const problem = CacheSerializationError.isInstance(error)
+        ? error.message
+        : `${compression.name} decompression failed: ${messageOf(error)}`
+      throw decodeFailure(key, problem, error)
+    }
+    if (!(serialized instanceof Uint8Array) || serialized.length !== serializedLength) {
+      throw decodeFailure(key, `${compression.name} decompression produced the wrong number of bytes`)
+    }
+    entry.value = deserialize(parsed.serializer, serialized, key)
+    return entry
   }
 
   #serialize(value: unknown, key: string | undefined): Uint8Array {

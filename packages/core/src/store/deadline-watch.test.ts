@@ -38,4 +38,39 @@ describe('DeadlineWatch', () => {
     watch.stop()
     expect(clock.pendingTimers).toBe(0)
   })
+
+  it('watch/settle: expires only the calls still pending, wherever they sit in the list', async () => {
+    const clock = new ManualClock()
+    const watch = new DeadlineWatch(400, clock)
+    const expired: string[] = []
+    const calls = ['a', 'b', 'c', 'd', 'e'].map((key) => ({
+      key,
+      watched: watch.watch({ ...context, key }, (error) => expired.push(`${error.key} ${error.timeoutMs}`)),
+    }))
+    // Settle the first, a middle one and the last: the list must stay whole around them.
+    for (const i of [0, 2, 4]) expect(watch.settle(calls[i]!.watched!)).toBe(true)
+    await clock.advance(400)
+    expect(expired).toEqual(['b 400', 'd 400'])
+    expect(watch.settle(calls[1]!.watched!)).toBe(false) // too late: its caller was told
+    expect(watch.settle(calls[1]!.watched!)).toBe(false)
+    await clock.advance(100)
+    expect(clock.pendingTimers).toBe(0)
+    // A call watched after the list emptied is watched again, with a new timer.
+    const late = watch.watch(context, (error) => expired.push(`late ${error.key}`))!
+    await clock.advance(500)
+    expect(expired).toEqual(['b 400', 'd 400', 'late k'])
+    expect(watch.settle(late)).toBe(false)
+  })
+
+  it('watch returns nothing to settle when the bound is Infinity; stop forgets pending calls', async () => {
+    const clock = new ManualClock()
+    expect(new DeadlineWatch(Number.POSITIVE_INFINITY, clock).watch(context, () => {})).toBeUndefined()
+    const watch = new DeadlineWatch(400, clock)
+    const expired: unknown[] = []
+    const pending = watch.watch(context, (error) => expired.push(error))!
+    watch.stop()
+    await clock.advance(1000)
+    expect(expired).toEqual([])
+    expect(watch.settle(pending)).toBe(true) // no longer bounded: its outcome counts
+  })
 })

@@ -1,11 +1,26 @@
-import type { Clock, TimerHandle } from '../clock'
+import { type Clock, systemClock, type TimerHandle } from '../clock'
 import { CacheTimeoutError } from '../errors'
+import { coarseNow } from './coarse-now'
 import type { TimeoutContext } from './with-timeout'
 
-interface Watched {
-  readonly deadline: number
-  readonly context: TimeoutContext
-  readonly reject: (error: unknown) => void
+/**
+ * One call watched by a {@link DeadlineWatch} (see {@link DeadlineWatch.watch}), a link of the
+ * watch's list of pending calls: adding and removing one is a few pointer writes, where a `Set`
+ * hashed the object on every call.
+ */
+export class Watched {
+  /** Set once the call passed its bound and `expire` ran. */
+  expired = false
+  /** Whether the call is in the pending list. */
+  pending = true
+  previous: Watched | undefined
+  next: Watched | undefined
+
+  constructor(
+    readonly deadline: number,
+    readonly context: TimeoutContext,
+    readonly expire: (error: CacheTimeoutError) => void,
+  ) {}
 }
 
 /**
@@ -26,7 +41,11 @@ export class DeadlineWatch {
   readonly #timeoutMs: number
   readonly #tickMs: number
   readonly #clock: Clock
-  readonly #pending = new Set<Watched>()
+  /** The system time read at most once a millisecond (`coarseNow`), or the injected clock. */
+  readonly #now: () => number
+  /** The pending calls, oldest first: a doubly linked list of {@link Watched}. */
+  #first: Watched | undefined
+  #last: Watched | undefined
   #timer: TimerHandle | undefined
 
   /**
@@ -37,51 +56,109 @@ export class DeadlineWatch {
     this.#timeoutMs = timeoutMs
     this.#tickMs = Math.max(1, timeoutMs / 4)
     this.#clock = clock
+    this.#now = clock === systemClock ? coarseNow : () => clock.now()
   }
 
   /** Settles like `operation`, unless it is still pending past the bound: then rejects. */
   bound<T>(operation: Promise<T>, context: TimeoutContext): Promise<T> {
     if (this.#timeoutMs === Number.POSITIVE_INFINITY) return operation
     return new Promise<T>((resolve, reject) => {
-      const watched: Watched = { deadline: this.#clock.now() + this.#timeoutMs, context, reject }
-      this.#pending.add(watched)
-      this.#timer ??= this.#clock.setTimeout(() => this.#sweep(), this.#tickMs)
+      const watched = this.watch(context, reject) as Watched
       operation.then(
         (value) => {
-          this.#pending.delete(watched)
+          this.settle(watched)
           resolve(value)
         },
         (error: unknown) => {
-          this.#pending.delete(watched)
+          this.settle(watched)
           reject(error)
         },
       )
     })
   }
 
+  /**
+   * {@link DeadlineWatch.bound} for a caller that settles its own promise: watches one call from
+   * now, and calls `expire` with the `CacheTimeoutError` once it is pending past the bound.
+   * Call {@link DeadlineWatch.settle} when the call settles. `undefined` (nothing watched) when
+   * the bound is `Infinity`.
+   *
+   * @example
+   * ```ts
+   * const watched = watch.watch(context, reject)
+   * reading.then((bytes) => {
+   *   if (watched === undefined || watch.settle(watched)) resolve(bytes)
+   * })
+   * ```
+   */
+  watch(context: TimeoutContext, expire: (error: CacheTimeoutError) => void): Watched | undefined {
+    if (this.#timeoutMs === Number.POSITIVE_INFINITY) return undefined
+    const watched = new Watched(this.#now() + this.#timeoutMs, context, expire)
+    const last = this.#last
+    if (last === undefined) this.#first = watched
+    else {
+      last.next = watched
+      watched.previous = last
+    }
+    this.#last = watched
+    this.#timer ??= this.#clock.setTimeout(this.#sweep, this.#tickMs)
+    return watched
+  }
+
+  /**
+   * The watched call settled: `true` when in time, `false` when it had expired already (its
+   * caller was told; the outcome is to be dropped).
+   */
+  settle(watched: Watched): boolean {
+    this.#unlink(watched)
+    return !watched.expired
+  }
+
+  #unlink(watched: Watched): void {
+    if (!watched.pending) return
+    watched.pending = false
+    const { previous, next } = watched
+    if (previous === undefined) this.#first = next
+    else previous.next = next
+    if (next === undefined) this.#last = previous
+    else next.previous = previous
+    watched.previous = undefined
+    watched.next = undefined
+  }
+
   /** Clears the timer (the store closed); calls still pending are no longer bounded. */
   stop(): void {
     if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer)
     this.#timer = undefined
-    this.#pending.clear()
+    // Calls still pending are no longer bounded: forget them.
+    for (let watched = this.#first; watched !== undefined; watched = watched.next) watched.pending = false
+    this.#first = undefined
+    this.#last = undefined
   }
 
-  #sweep(): void {
+  readonly #sweep = (): void => {
     this.#timer = undefined
     const now = this.#clock.now()
-    for (const watched of this.#pending) {
-      if (now < watched.deadline) continue
-      this.#pending.delete(watched)
+    const overdue: Watched[] = []
+    for (let watched = this.#first; watched !== undefined; watched = watched.next) {
+      if (now >= watched.deadline) overdue.push(watched)
+    }
+    // Unlinked before any `expire` runs, so that nothing `expire` does can disturb the walk.
+    for (const watched of overdue) {
+      this.#unlink(watched)
+      watched.expired = true
+    }
+    for (const watched of overdue) {
       const { store, operation, key } = watched.context
-      watched.reject(
+      watched.expire(
         new CacheTimeoutError(
           `${store} ${operation}${key === undefined ? '' : ` of key ${JSON.stringify(key)}`} took longer than ${this.#timeoutMs} ms`,
           { ...watched.context, timeoutMs: this.#timeoutMs },
         ),
       )
     }
-    if (this.#pending.size > 0) {
-      this.#timer = this.#clock.setTimeout(() => this.#sweep(), this.#tickMs)
+    if (this.#first !== undefined) {
+      this.#timer = this.#clock.setTimeout(this.#sweep, this.#tickMs)
     }
   }
 }

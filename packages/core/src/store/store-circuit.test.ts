@@ -88,4 +88,43 @@ describe('StoreCircuit', () => {
     await observed.get('a')
     expect(metrics.getStats().circuits).toEqual({ L2: 'closed' })
   })
+
+  it('admit/succeeded/failed guard a method the store guards itself, as run does', async () => {
+    const clock = new ManualClock()
+    const circuit = new StoreCircuit('X', 'x', { failureThreshold: 2, resetTimeout: '1s' }, clock)
+    let calls = 0
+    const store = {
+      get(key: string): Promise<string> {
+        const refusal = circuit.admit('get', key)
+        if (refusal !== undefined) return Promise.reject(refusal)
+        calls++
+        const error = new CacheStoreError('down', { store: 'x', operation: 'get', key })
+        circuit.failed(error)
+        return Promise.reject(error)
+      },
+      async set(): Promise<void> {
+        calls++
+        throw new CacheStoreError('down', { store: 'x', operation: 'set' })
+      },
+    }
+    const ownGet = store.get
+    circuit.guard(store, ['get'])
+    expect(store.get).toBe(ownGet) // left to the store
+    expect(store.set).not.toBe(ownGet)
+    await expect(store.get('k')).rejects.toThrow('down')
+    await expect(store.set()).rejects.toThrow('down') // guarded by run: counted on the same breaker
+    expect(circuit.state).toBe('open')
+    const refused = await store.get('k').catch((error: unknown) => error)
+    expect(refused).toMatchObject({ store: 'x', operation: 'get', key: 'k', retryInMs: 1000 })
+    expect(CacheCircuitOpenError.isInstance(refused)).toBe(true)
+    expect(calls).toBe(2)
+    await clock.advance(1000)
+    expect(circuit.admit('get', 'k')).toBeUndefined() // the trial
+    expect(CacheCircuitOpenError.isInstance(circuit.admit('get', 'k'))).toBe(true) // one at a time
+    circuit.failed(new Error('a bad argument, not the backend'))
+    expect(circuit.state).toBe('half-open') // released, not counted
+    expect(circuit.admit('get', 'k')).toBeUndefined()
+    circuit.succeeded()
+    expect(circuit.state).toBe('closed')
+  })
 })

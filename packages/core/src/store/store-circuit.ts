@@ -115,22 +115,63 @@ export class StoreCircuit {
         return result
       },
       (error: unknown) => {
-        if (CacheStoreError.isInstance(error)) breaker.recordFailure()
-        else breaker.release()
+        this.failed(error)
         throw error
       },
     )
   }
 
   /**
+   * {@link StoreCircuit.run} for a store's hot path that settles its own promise and reports
+   * its outcome itself, so that no `then` is added to the call: `undefined` when the call may go
+   * ahead (it must then end with exactly one of {@link StoreCircuit.succeeded} or
+   * {@link StoreCircuit.failed}), else the {@link CacheCircuitOpenError} to reject with.
+   *
+   * @example
+   * ```ts
+   * const refusal = circuit.admit('get', key)
+   * if (refusal !== undefined) return Promise.reject(refusal)
+   * return read(key).then(
+   *   (bytes) => (circuit.succeeded(), bytes),
+   *   (error) => { circuit.failed(error); throw error },
+   * )
+   * ```
+   */
+  admit(operation: string, key: string | undefined): CacheCircuitOpenError | undefined {
+    const breaker = this.#breaker
+    if (breaker === undefined || breaker.tryAcquire()) return undefined
+    return this.#refusal(breaker, operation, key)
+  }
+
+  /** The call admitted by {@link StoreCircuit.admit} succeeded. */
+  succeeded(): void {
+    this.#breaker?.recordSuccess()
+  }
+
+  /**
+   * The call admitted by {@link StoreCircuit.admit} failed with `error`: a `CacheStoreError`
+   * counts as a failure of the backend, any other error only frees the trial slot.
+   */
+  failed(error: unknown): void {
+    const breaker = this.#breaker
+    if (breaker === undefined) return
+    if (CacheStoreError.isInstance(error)) breaker.recordFailure()
+    else breaker.release()
+  }
+
+  /**
    * Puts every backend method `store` has (see the list in the source: reads, writes, clears,
    * coordination primitives) behind {@link StoreCircuit.run}, on the instance itself. Does
    * nothing when the breaker is disabled.
+   *
+   * @param store - the store whose methods to guard
+   * @param own - methods the store guards itself with {@link StoreCircuit.admit} (its hot path)
    */
-  guard(store: object): void {
+  guard(store: object, own: readonly string[] = []): void {
     if (this.#breaker === undefined) return
     const target = store as Record<string, unknown>
     for (const method of GUARDED_METHODS) {
+      if (own.includes(method)) continue
       const original = target[method]
       if (typeof original !== 'function') continue
       Object.defineProperty(store, method, {
