@@ -175,6 +175,7 @@ export {
   readEntryTimeline,
 } from './store/codec'
 export { type Compression, gzipCompression } from './store/compression'
+export { DeadlineWatch, type WatchedCall } from './store/deadline-watch'
 export {
   type CreateEntryOptions,
   createEntry,

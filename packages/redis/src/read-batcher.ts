@@ -1,6 +1,5 @@
-import { CacheTimeoutError } from '@stratacache/core'
+import { CacheTimeoutError, DeadlineWatch, systemClock } from '@stratacache/core'
 import { groupBySlot } from './cluster-slots'
-import { DeadlineSweep } from './deadline-sweep'
 import type { RedisClient } from './redis-connection'
 
 /**
@@ -48,7 +47,7 @@ export interface ReadWaiter {
  * no auto-pipelining is needed on the client. A sequential caller pays one `nextTick`.
  *
  * When {@link ReadBatcherOptions.timeoutMs} is finite, the batches in flight are bounded by one
- * coarse timer shared by all of them ({@link DeadlineSweep}), never one timer per read or per
+ * coarse timer shared by all of them (core's `DeadlineWatch`), never one timer per read or per
  * batch. A failed batch rejects every read of it with the batch's error.
  *
  * @example
@@ -60,13 +59,15 @@ export interface ReadWaiter {
 export class ReadBatcher {
   readonly #options: ReadBatcherOptions
   /** Bounds the batches in flight with one coarse timer, when the client does not bound its commands. */
-  readonly #sweep: DeadlineSweep | undefined
+  readonly #deadlines: DeadlineWatch | undefined
   #redisKeys: string[] = []
   #waiters: ReadWaiter[] = []
 
   constructor(options: ReadBatcherOptions) {
     this.#options = options
-    this.#sweep = Number.isFinite(options.timeoutMs) ? new DeadlineSweep(options.timeoutMs) : undefined
+    this.#deadlines = Number.isFinite(options.timeoutMs)
+      ? new DeadlineWatch(options.timeoutMs, systemClock)
+      : undefined
   }
 
   /**
@@ -100,8 +101,8 @@ export class ReadBatcher {
     const waiters = this.#waiters
     this.#redisKeys = []
     this.#waiters = []
-    const sweep = this.#sweep
-    if (redisKeys.length === 1 && sweep === undefined) {
+    const deadlines = this.#deadlines
+    if (redisKeys.length === 1 && deadlines === undefined) {
       // A lone read on a client that bounds its own commands: the reply goes straight to the caller.
       const waiter = waiters[0] as ReadWaiter
       this.#options.client.getBuffer(redisKeys[0] as string).then(
@@ -116,7 +117,10 @@ export class ReadBatcher {
       settled = true
       for (const waiter of waiters) waiter.reject(timedOut ? this.#timeout(waiter.key) : error)
     }
-    const done = sweep?.watch(() => fail(undefined, true))
+    const watched = deadlines?.watch({ store: this.#options.storeName, operation: 'get' }, () =>
+      fail(undefined, true),
+    )
+    const done = watched === undefined ? undefined : () => deadlines?.settle(watched)
     const resolveAll = (values: (Buffer | null)[]) => {
       done?.()
       if (settled) return

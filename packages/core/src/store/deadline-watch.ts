@@ -8,13 +8,13 @@ import type { TimeoutContext } from './with-timeout'
  * watch's list of pending calls: adding and removing one is a few pointer writes, where a `Set`
  * hashed the object on every call.
  */
-export class Watched {
+export class WatchedCall {
   /** Set once the call passed its bound and `expire` ran. */
   expired = false
   /** Whether the call is in the pending list. */
   pending = true
-  previous: Watched | undefined
-  next: Watched | undefined
+  previous: WatchedCall | undefined
+  next: WatchedCall | undefined
 
   constructor(
     readonly deadline: number,
@@ -43,9 +43,9 @@ export class DeadlineWatch {
   readonly #clock: Clock
   /** The system time read at most once a millisecond (`coarseNow`), or the injected clock. */
   readonly #now: () => number
-  /** The pending calls, oldest first: a doubly linked list of {@link Watched}. */
-  #first: Watched | undefined
-  #last: Watched | undefined
+  /** The pending calls, oldest first: a doubly linked list of {@link WatchedCall}. */
+  #first: WatchedCall | undefined
+  #last: WatchedCall | undefined
   #timer: TimerHandle | undefined
 
   /**
@@ -63,7 +63,7 @@ export class DeadlineWatch {
   bound<T>(operation: Promise<T>, context: TimeoutContext): Promise<T> {
     if (this.#timeoutMs === Number.POSITIVE_INFINITY) return operation
     return new Promise<T>((resolve, reject) => {
-      const watched = this.watch(context, reject) as Watched
+      const watched = this.watch(context, reject) as WatchedCall
       operation.then(
         (value) => {
           this.settle(watched)
@@ -91,9 +91,9 @@ export class DeadlineWatch {
    * })
    * ```
    */
-  watch(context: TimeoutContext, expire: (error: CacheTimeoutError) => void): Watched | undefined {
+  watch(context: TimeoutContext, expire: (error: CacheTimeoutError) => void): WatchedCall | undefined {
     if (this.#timeoutMs === Number.POSITIVE_INFINITY) return undefined
-    const watched = new Watched(this.#now() + this.#timeoutMs, context, expire)
+    const watched = new WatchedCall(this.#now() + this.#timeoutMs, context, expire)
     const last = this.#last
     if (last === undefined) this.#first = watched
     else {
@@ -109,12 +109,12 @@ export class DeadlineWatch {
    * The watched call settled: `true` when in time, `false` when it had expired already (its
    * caller was told; the outcome is to be dropped).
    */
-  settle(watched: Watched): boolean {
+  settle(watched: WatchedCall): boolean {
     this.#unlink(watched)
     return !watched.expired
   }
 
-  #unlink(watched: Watched): void {
+  #unlink(watched: WatchedCall): void {
     if (!watched.pending) return
     watched.pending = false
     const { previous, next } = watched
@@ -139,7 +139,7 @@ export class DeadlineWatch {
   readonly #sweep = (): void => {
     this.#timer = undefined
     const now = this.#clock.now()
-    const overdue: Watched[] = []
+    const overdue: WatchedCall[] = []
     for (let watched = this.#first; watched !== undefined; watched = watched.next) {
       if (now >= watched.deadline) overdue.push(watched)
     }
