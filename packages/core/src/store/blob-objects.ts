@@ -41,6 +41,10 @@ export class BlobObjects {
   /** The calls in flight whose signal exists: `close()` aborts them. */
   readonly #open: OpenBlobCalls = { calls: new Set(), closedBecause: undefined }
   readonly #deadlines: DeadlineWatch
+  /** Backend calls started and not yet answered. */
+  #inFlight = 0
+  /** Resolves `close()`'s wait once {@link BlobObjects.#inFlight} drops to 0. */
+  #drained: (() => void) | undefined
 
   constructor(backend: BlobBackend, names: BlobNames, options: ResolvedBlobStoreOptions & { name: string }) {
     this.#backend = backend
@@ -49,10 +53,24 @@ export class BlobObjects {
     this.#deadlines = new DeadlineWatch(options.timeoutMs, options.clock)
   }
 
-  /** Aborts the calls in flight and stops the deadline timer. */
-  close(): void {
+  /**
+   * Lets the calls in flight finish — a write the process made just before closing still lands —
+   * each within its `operationTimeout` (a call past it is aborted as always); then stops the
+   * deadline timer. Without a finite `operationTimeout`, aborts the calls in flight at once.
+   */
+  async close(): Promise<void> {
+    if (this.#inFlight > 0 && Number.isFinite(this.#options.timeoutMs)) {
+      await new Promise<void>((resolve) => {
+        this.#drained = resolve
+      })
+    }
     closeBlobCalls(this.#open, new Error(`${this.#options.name} store closed`))
     this.#deadlines.stop()
+  }
+
+  /** One backend call answered (in time, failed or timed out). */
+  #answered(): void {
+    if (--this.#inFlight === 0 && this.#drained !== undefined) this.#drained()
   }
 
   /**
@@ -186,22 +204,26 @@ export class BlobObjects {
       onFail(storeFailure(error, { store, operation, key }))
       return
     }
+    this.#inFlight++
     const deadlines = this.#deadlines
     const watched = deadlines.watch({ store, operation, key }, (timeout) => {
       call.abort(timeout)
       call.settle()
+      this.#answered()
       onFail(timeout)
     })
     reading.then(
       (found) => {
         if (watched !== undefined && !deadlines.settle(watched)) return // timed out: reported
         call.settle()
+        this.#answered()
         onRead(found)
       },
       (error: unknown) => {
         if (watched !== undefined && !deadlines.settle(watched)) return
         call.abort(error)
         call.settle()
+        this.#answered()
         onFail(storeFailure(error, { store, operation, key }))
       },
     )
@@ -213,6 +235,7 @@ export class BlobObjects {
    */
   async call<T>(operation: string, key: string | undefined, run: (call: BlobCall) => Promise<T>): Promise<T> {
     const call = new BlobCall(this.#open)
+    this.#inFlight++
     try {
       return await this.#deadlines.bound(run(call), { store: this.#options.name, operation, key })
     } catch (error) {
@@ -220,6 +243,7 @@ export class BlobObjects {
       throw storeFailure(error, { store: this.#options.name, operation, key })
     } finally {
       call.settle()
+      this.#answered()
     }
   }
 }

@@ -217,27 +217,75 @@ describe('BlobStore', () => {
     expect(backend.signals[0]?.aborted).toBe(true)
   })
 
-  it('close() aborts every call in flight, 50 at once, without a listener per call on a shared signal', async () => {
+  it('close() waits for 50 calls in flight up to operationTimeout, then aborts them, without a listener per call on a shared signal', async () => {
     const warnings: Error[] = []
     const onWarning = (warning: Error) => warnings.push(warning)
     process.on('warning', onWarning)
     try {
       const backend = new AbortableBackend()
-      const { store } = storeOver(backend, { operationTimeout: '1h', circuitBreaker: false })
+      const { store } = storeOver(backend, { operationTimeout: '1s', circuitBreaker: false })
       const pending = Array.from({ length: 50 }, (_, i) =>
         store.get(`k${i}`).catch((error: unknown) => error),
       )
       await flushMicrotasks()
       expect(backend.signals).toHaveLength(50)
+      let closed = false
+      const closing = store.close().then(() => {
+        closed = true
+      })
+      const again = store.close()
+      await flushMicrotasks()
+      expect(closed).toBe(false)
       expect(backend.signals.some((signal) => signal.aborted)).toBe(false)
-      await store.close()
+      await clock.advance(1250)
+      await Promise.all([closing, again])
       expect(backend.signals.every((signal) => signal.aborted)).toBe(true)
-      for (const error of await Promise.all(pending)) expect(CacheStoreError.isInstance(error)).toBe(true)
+      for (const error of await Promise.all(pending)) expect(CacheTimeoutError.isInstance(error)).toBe(true)
       await new Promise((resolve) => setImmediate(resolve)) // warnings are emitted on the next tick
       expect(warnings.map((warning) => warning.name)).not.toContain('MaxListenersExceededWarning')
     } finally {
       process.off('warning', onWarning)
     }
+  })
+
+  it('close() aborts the calls in flight at once when calls are not bounded (operationTimeout: Infinity)', async () => {
+    const backend = new AbortableBackend()
+    const { store } = storeOver(backend, {
+      operationTimeout: Number.POSITIVE_INFINITY,
+      circuitBreaker: false,
+    })
+    const pending = store.get('k').catch((error: unknown) => error)
+    await flushMicrotasks()
+    await store.close()
+    expect(backend.signals[0]?.aborted).toBe(true)
+    expect(CacheStoreError.isInstance(await pending)).toBe(true)
+  })
+
+  it('close() lets a write in flight land before it closes the backend', async () => {
+    const backend = new MemoryBlobBackend()
+    const write = backend.write.bind(backend)
+    let release: () => void = () => {}
+    const held = new Promise<void>((resolve) => {
+      release = resolve
+    })
+    backend.write = async (...args) => {
+      await held
+      return write(...args)
+    }
+    let backendClosed = false
+    backend.close = async () => {
+      backendClosed = true
+    }
+    const { store } = storeOver(backend)
+    const writing = store.set('k', live('v'))
+    await flushMicrotasks()
+    const closing = store.close()
+    await flushMicrotasks()
+    expect(backendClosed).toBe(false)
+    release()
+    await Promise.all([writing, closing])
+    expect(backendClosed).toBe(true)
+    expect([...backend.objects.keys()]).toEqual(['ns/k'])
   })
 
   it('wraps backend failures in CacheStoreError naming store, operation and key', async () => {

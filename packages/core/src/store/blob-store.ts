@@ -59,6 +59,7 @@ export class BlobStore implements CacheStore {
   #pruneTimer: TimerHandle | undefined
   #runningPrune: Promise<number> | undefined
   #closed = false
+  #closing: Promise<void> | undefined
   readonly #circuit: StoreCircuit
   /** The time a read judges freshness by: `coarseNow` on the system clock, else the injected clock. */
   readonly #now: () => number
@@ -277,14 +278,22 @@ export class BlobStore implements CacheStore {
     return this.#runningPrune
   }
 
-  /** Stops the `pruneInterval` timer, aborts backend calls in flight, waits for a sweep in progress, closes the backend. */
-  async close(): Promise<void> {
-    if (this.#closed) return
+  /**
+   * Stops the `pruneInterval` timer, waits for a sweep in progress and for the backend calls in
+   * flight (each within its `operationTimeout`: a write made just before closing still lands),
+   * then closes the backend. Every call of `close()` resolves when all of that is done.
+   */
+  close(): Promise<void> {
+    this.#closing ??= this.#close()
+    return this.#closing
+  }
+
+  async #close(): Promise<void> {
     this.#closed = true
     if (this.#pruneTimer !== undefined) this.#options.clock.clearTimeout(this.#pruneTimer)
     this.#pruneTimer = undefined
-    this.#objects.close()
     await this.#runningPrune?.catch(() => undefined)
+    await this.#objects.close()
     await this.backend.close?.()
   }
 
