@@ -273,7 +273,8 @@ describe('BlobStore', () => {
       return write(...args)
     }
     let backendClosed = false
-    backend.close = async () => {
+    const closable: BlobBackend = backend
+    closable.close = async () => {
       backendClosed = true
     }
     const { store } = storeOver(backend)
