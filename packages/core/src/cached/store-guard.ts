@@ -21,11 +21,6 @@ import { countInScope, scopeHook } from './cache-mode'
 /** A tag check of a tagged entry: its tags and `createdAt` against their records. */
 export type TagSurvival = (tags: readonly string[], createdAt: number) => boolean
 
-/** `getFreshSync` with the tag check `MemoryStore` takes (other stores ignore it). */
-interface TaggedFreshRead {
-  getFreshSync(key: string, survives?: TagSurvival): unknown
-}
-
 /** Everything a {@link StoreGuard} needs. */
 export interface StoreGuardOptions {
   store: CacheStore
@@ -139,7 +134,7 @@ export class StoreGuard {
    */
   getFreshSync(key: string, survives?: TagSurvival): unknown {
     try {
-      return (this.fresh as TaggedFreshRead).getFreshSync(key, survives)
+      return (this.fresh as FreshReadStore).getFreshSync(key, survives)
     } catch {
       return NOT_FRESH // getSync() meets the failure again and reports it
     }

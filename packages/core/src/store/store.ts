@@ -107,8 +107,12 @@ export interface FreshReadStore extends SyncCacheStore {
   /**
    * The value under `key` when its entry is live, has `freshUntil === staleUntil` and no tags
    * (a use for LRU, as `getSync`); otherwise {@link NOT_FRESH}, and `getSync` has the answer.
+   *
+   * A store may also take `survives`, the caller's tag check: then a tagged entry (live, no stale
+   * window) is handed too when `survives(tags, createdAt)` is `true` (`MemoryStore` does). A store
+   * that ignores it answers {@link NOT_FRESH} for every tagged entry, which is always correct.
    */
-  getFreshSync(key: string): unknown
+  getFreshSync(key: string, survives?: (tags: readonly string[], createdAt: number) => boolean): unknown
 }
 
 /**
