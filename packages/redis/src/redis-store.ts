@@ -442,18 +442,16 @@ export class RedisStore implements CacheStore, CoordinationStore {
     } catch (error) {
       throw this.#fail(error, 'getMany')
     }
-    const now = Date.now()
-    const corrupt: string[] = []
-    const entries = await Promise.all(
-      values.map(async (bytes, i) => {
-        if (bytes === null) return undefined
-        const entry = await this.#codec.decodeOrMiss(bytes, keys[i] as string, this.#onError)
-        if (entry === undefined) corrupt.push(redisKeys[i] as string)
-        return entry === undefined || isDead(entry, now) ? undefined : entry
-      }),
-    )
-    if (corrupt.length > 0) await this.#dropCorrupt(corrupt)
-    return entries
+    // Nil replies and uncompressed entries are answered synchronously; only a compressed or
+    // corrupt entry (inflated, or deleted) leaves a promise to wait for.
+    let pending = false
+    const entries = values.map((bytes, i) => {
+      if (bytes === null) return undefined
+      const entry = this.#entryOf(bytes, keys[i] as string, redisKeys[i] as string)
+      if (entry instanceof Promise) pending = true
+      return entry
+    })
+    return pending ? Promise.all(entries) : (entries as (CacheEntry | undefined)[])
   }
 
   /** Stores every pair in one round trip (a pipeline; one per slot on a Cluster). */
