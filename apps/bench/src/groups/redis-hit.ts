@@ -7,16 +7,9 @@ import { createCache as createCacheManager } from 'cache-manager'
 import { Cacheable } from 'cacheable'
 import { Redis, type RedisOptions } from 'ioredis'
 import { countingLoader } from '../counting-loader'
-import {
-  type BenchCase,
-  type BenchContext,
-  type BenchGroup,
-  type BenchTarget,
-  LatencyRecorder,
-  nowNs,
-} from '../harness'
+import type { BenchCase, BenchContext, BenchGroup, BenchTarget } from '../harness'
+import { measuredReads } from '../measured-reads'
 import { type SmallValue, TTL_MS, TTL_SECONDS } from '../payload'
-import { roundRobin } from '../round-robin'
 
 /** Calls kept in flight at once by the concurrent cases. */
 const IN_FLIGHT = 100
@@ -63,30 +56,6 @@ async function forEachConcurrently(ids: number[], read: Read): Promise<void> {
       while (next < ids.length) await read(ids[next++] as number)
     }),
   )
-}
-
-/** The measured function of a contender in a mode, and its per-operation latency recorder. */
-function measured(
-  mode: Mode,
-  ids: number[],
-  read: Read,
-): Pick<BenchCase, 'fn' | 'opsPerCall' | 'perCall' | 'latencies'> {
-  const nextId = roundRobin(ids)
-  if (!mode.concurrent) return { fn: () => read(nextId()), perCall: true }
-  const latencies = new LatencyRecorder()
-  const perWorker = OPS_PER_CALL / IN_FLIGHT
-  const worker = async () => {
-    for (let i = 0; i < perWorker; i++) {
-      const started = nowNs()
-      await read(nextId())
-      latencies.record(started)
-    }
-  }
-  return {
-    fn: () => Promise.all(Array.from({ length: IN_FLIGHT }, worker)),
-    opsPerCall: OPS_PER_CALL,
-    latencies,
-  }
 }
 
 async function setup(mode: Mode, context: BenchContext) {
@@ -181,7 +150,14 @@ async function setup(mode: Mode, context: BenchContext) {
     const cases: BenchCase[] = []
     for (const [name, read] of reads) {
       if ((await read(0)) === undefined) throw new Error(`bench case "${name}": no value for key 0`)
-      cases.push({ name, ...measured(mode, ids, read) })
+      cases.push({
+        name,
+        ...measuredReads(
+          ids,
+          read,
+          mode.concurrent ? { inFlight: IN_FLIGHT, opsPerCall: OPS_PER_CALL } : undefined,
+        ),
+      })
     }
     return { cases, teardown }
   } catch (error) {

@@ -3,8 +3,8 @@ import { createCache, EntryCodec } from '@stratacache/core'
 import { S3Store } from '@stratacache/s3'
 import { buildApp } from 'fauxqs'
 import { countingLoader } from '../counting-loader'
-import { type BenchCase, type BenchGroup, type GroupResult, LatencyRecorder, nowNs } from '../harness'
-import { roundRobin } from '../round-robin'
+import type { BenchCase, BenchGroup, GroupResult } from '../harness'
+import { measuredReads } from '../measured-reads'
 
 /** Calls kept in flight at once by the concurrent case. */
 const IN_FLIGHT = 100
@@ -46,24 +46,6 @@ async function forEachConcurrently(ids: number[], read: Read): Promise<void> {
       while (next < ids.length) await read(ids[next++] as number)
     }),
   )
-}
-
-function measured(mode: Mode, ids: number[], read: Read): Omit<BenchCase, 'name'> {
-  const nextId = roundRobin(ids)
-  if (!mode.concurrent) return { fn: () => read(nextId()), perCall: true }
-  const latencies = new LatencyRecorder()
-  const worker = async () => {
-    for (let i = 0; i < OPS_PER_CALL / IN_FLIGHT; i++) {
-      const started = nowNs()
-      await read(nextId())
-      latencies.record(started)
-    }
-  }
-  return {
-    fn: () => Promise.all(Array.from({ length: IN_FLIGHT }, worker)),
-    opsPerCall: OPS_PER_CALL,
-    latencies,
-  }
 }
 
 async function setup(mode: Mode) {
@@ -118,7 +100,14 @@ async function setup(mode: Mode) {
     for (const [name, read] of reads) {
       const value = (await read(7)) as { id?: number } | undefined
       if (value?.id !== 7) throw new Error(`bench case "${name}": no value for key 7`)
-      cases.push({ name, ...measured(mode, ids, read) })
+      cases.push({
+        name,
+        ...measuredReads(
+          ids,
+          read,
+          mode.concurrent ? { inFlight: IN_FLIGHT, opsPerCall: OPS_PER_CALL } : undefined,
+        ),
+      })
     }
     return { cases, teardown }
   } catch (error) {
