@@ -6,6 +6,7 @@
 import { CacheStoreError, cache, createCache, MemoryStore } from '@stratacache/core'
 import { RedisStore } from '@stratacache/redis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { eventually } from '../../redis/test/support/eventually'
 import { useFaultCluster } from '../../redis/test/support/fault-cluster'
 import { type RedisServer, startRedisServer } from '../../redis/test/support/redis-server'
 import { ChainStore } from '../src/chain-store'
@@ -13,15 +14,6 @@ import { ChainStore } from '../src/chain-store'
 const entry = (value: string) => {
   const now = Date.now()
   return { value, createdAt: now, freshUntil: now + 60_000, staleUntil: now + 60_000 }
-}
-
-async function eventually(check: () => Promise<boolean>, withinMs: number): Promise<boolean> {
-  const deadline = Date.now() + withinMs
-  for (;;) {
-    if (await check().catch(() => false)) return true
-    if (Date.now() > deadline) return false
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
 }
 
 describe('a chain over a Redis that freezes or dies', () => {

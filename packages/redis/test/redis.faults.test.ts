@@ -16,19 +16,10 @@ import { Cluster, Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { RedisBus } from '../src/redis-bus'
 import { RedisStore } from '../src/redis-store'
+import { eventually } from './support/eventually'
 import { useFaultCluster } from './support/fault-cluster'
 import { type RedisServer, startRedisServer } from './support/redis-server'
 import { type AcquireWorker, startAcquireWorker } from './support/workers'
-
-/** Polls `check` every 50 ms until it holds or `withinMs` passes; resolves whether it held. */
-async function eventually(check: () => Promise<boolean>, withinMs: number): Promise<boolean> {
-  const deadline = Date.now() + withinMs
-  for (;;) {
-    if (await check().catch(() => false)) return true
-    if (Date.now() > deadline) return false
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
-}
 
 const entry = (value: string) => {
   const now = Date.now()
